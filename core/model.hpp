@@ -1,0 +1,113 @@
+#pragma once
+
+// The small model interface that models/ implement and core/ drives.
+//
+// A population's neurons that one thread owns form a population_shard. The
+// engine makes one virtual call per shard per min-delay interval; inside, a
+// model advances plain arrays (see core/neuron_population.hpp for the
+// template that turns a model struct into a shard).
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/ring_buffer.hpp"
+#include "core/spec.hpp"
+#include "core/spike_buffer.hpp"
+#include "core/types.hpp"
+
+namespace ganglion {
+
+struct parameter_info {
+    std::string name;
+    double default_value = 0;  // scalars; NaN: no default, required
+    std::string unit;
+    std::string description;
+    bool is_list = false;  // a list parameter such as spike_times
+};
+
+struct state_info {
+    std::string name;
+    std::string unit;
+    // Initial value when the model file gives none: the value of this
+    // parameter (e.g. "v_rest"), or `default_value` if empty.
+    std::string default_from_parameter;
+    double default_value = 0;
+};
+
+struct model_info {
+    std::string name;
+    std::string description;
+    bool is_source = false;
+    std::vector<parameter_info> parameters;
+    std::vector<std::string> receptors;  // index = receptor number in synapse storage
+    std::vector<state_info> state;       // settable initial values
+    std::vector<std::string> recordables;
+
+    const parameter_info* find_parameter(std::string_view n) const;
+    const state_info* find_state(std::string_view n) const;
+    int receptor_index(std::string_view n) const;  // -1 if unknown
+};
+
+// What a shard is made from: the population's spec, which of its neurons
+// this thread owns, and run-wide constants.
+struct shard_context {
+    const population_spec* spec = nullptr;
+    std::size_t population_index = 0;
+    gid_type first_gid = 0;
+    std::vector<gid_type> gids;  // this thread's neurons of the population, ascending
+    double dt = 0.1;
+    std::uint64_t seed = 1;
+};
+
+// Where a shard reads its input: this population's segment of the thread's
+// ring buffer, one row per receptor and step.
+struct input_view {
+    ring_buffer* buffer = nullptr;
+    std::size_t offset = 0;  // first thread-local index of the population
+    double* row(std::size_t receptor, step_type step) const {
+        return buffer->row(receptor, step) + offset;
+    }
+};
+
+class population_shard {
+public:
+    virtual ~population_shard() = default;
+    virtual std::size_t size() const = 0;
+    // Advance every neuron from step `from` to `to` (exclusive). A neuron
+    // updated in step s reads its input row of step s (and clears it), and
+    // emits its spikes as (gid, s).
+    virtual void update(step_type from, step_type to, const input_view& in, spike_buffer& out) = 0;
+    // A state array by name (for initial values and recording), or nullptr.
+    virtual double* state(std::string_view name) = 0;
+};
+
+struct model_entry {
+    model_info info;
+    // Throws parameter_error for a value outside its allowed range.
+    std::function<void(const parameter_values&)> validate;
+    std::function<std::unique_ptr<population_shard>(const shard_context&)> make;
+};
+
+// The models a run can use, filled explicitly (models/registry.cpp), never
+// by static initialisation.
+class model_registry {
+public:
+    void add(model_entry e);
+    const model_entry* find(std::string_view name) const;
+    std::vector<std::string> names() const;
+
+private:
+    std::map<std::string, model_entry, std::less<>> entries_;
+};
+
+// The value of a scalar parameter: the file's, or the model's default.
+double parameter_or_default(const parameter_values& given, const model_info& info,
+                            std::string_view name);
+
+}  // namespace ganglion

@@ -1,0 +1,47 @@
+#pragma once
+
+// Spikes emitted during one min-delay interval, one 64-bit word each: the
+// step relative to the interval start in the top 16 bits, the gid in the low
+// 48. Sorting the words sorts spikes by (step, gid), the delivery order that
+// invariant 1 needs; the same word is what the exchange sends.
+
+#include <cstdint>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/types.hpp"
+
+namespace ganglion {
+
+namespace spike_word {
+constexpr int gid_bits = 48;
+constexpr std::uint64_t gid_mask = (1ull << gid_bits) - 1;
+constexpr gid_type max_gid = gid_mask;
+constexpr step_type max_interval_steps = 1 << 16;
+
+inline std::uint64_t pack(gid_type gid, step_type lag) {
+    return (static_cast<std::uint64_t>(lag) << gid_bits) | gid;
+}
+inline gid_type gid(std::uint64_t w) { return w & gid_mask; }
+inline step_type lag(std::uint64_t w) { return static_cast<step_type>(w >> gid_bits); }
+}  // namespace spike_word
+
+class spike_buffer {
+public:
+    void start_interval(step_type first_step) {
+        first_step_ = first_step;
+        words_.clear();
+    }
+    void emit(gid_type gid, step_type step) {
+        words_.push_back(spike_word::pack(gid, step - first_step_));
+    }
+    step_type first_step() const { return first_step_; }
+    const std::vector<std::uint64_t>& words() const { return words_; }
+    std::vector<std::uint64_t>& words() { return words_; }
+
+private:
+    step_type first_step_ = 0;
+    std::vector<std::uint64_t> words_;
+};
+
+}  // namespace ganglion

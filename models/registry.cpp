@@ -1,0 +1,7 @@
+#include "models/registry.hpp"
+
+namespace ganglion {
+
+void register_standard_models(model_registry&) {}
+
+}  // namespace ganglion
