@@ -25,7 +25,8 @@ MPI_Datatype mpi_type<double>() {
 
 int to_int_count(std::size_t n) {
     if (n > static_cast<std::size_t>(std::numeric_limits<int>::max()))
-        throw error("MPI message of " + std::to_string(n) + " elements exceeds the int count limit");
+        throw error("MPI message of " + std::to_string(n) +
+                    " elements exceeds the int count limit");
     return static_cast<int>(n);
 }
 
@@ -74,6 +75,12 @@ mpi_environment::~mpi_environment() {
 mpi_communicator::mpi_communicator(MPI_Comm comm) : comm_(comm) {
     MPI_Comm_rank(comm_, &rank_);
     MPI_Comm_size(comm_, &size_);
+    MPI_Comm node;
+    if (MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node) ==
+        MPI_SUCCESS) {
+        MPI_Comm_size(node, &ranks_on_node_);
+        MPI_Comm_free(&node);
+    }
     counts_.resize(size_);
     displs_.resize(size_);
 }
@@ -114,13 +121,12 @@ std::uint64_t mpi_communicator::max(std::uint64_t x) {
     return y;
 }
 void mpi_communicator::sum_in_place(std::vector<std::uint64_t>& x) {
-    check(MPI_Allreduce(MPI_IN_PLACE, x.data(), to_int_count(x.size()), MPI_UINT64_T, MPI_SUM,
-                        comm_),
-          "Allreduce");
+    check(
+        MPI_Allreduce(MPI_IN_PLACE, x.data(), to_int_count(x.size()), MPI_UINT64_T, MPI_SUM, comm_),
+        "Allreduce");
 }
 void mpi_communicator::sum_in_place(std::vector<double>& x) {
-    check(MPI_Allreduce(MPI_IN_PLACE, x.data(), to_int_count(x.size()), MPI_DOUBLE, MPI_SUM,
-                        comm_),
+    check(MPI_Allreduce(MPI_IN_PLACE, x.data(), to_int_count(x.size()), MPI_DOUBLE, MPI_SUM, comm_),
           "Allreduce");
 }
 std::vector<double> mpi_communicator::allgather(double x) {
@@ -136,7 +142,9 @@ void mpi_communicator::alltoallv(const std::vector<std::vector<double>>& send,
                                  std::vector<std::vector<double>>& recv) {
     alltoallv_impl(comm_, size_, send, recv);
 }
-void mpi_communicator::barrier() { check(MPI_Barrier(comm_), "Barrier"); }
+void mpi_communicator::barrier() {
+    check(MPI_Barrier(comm_), "Barrier");
+}
 
 void mpi_communicator::abort(int code) {
     MPI_Abort(comm_, code);

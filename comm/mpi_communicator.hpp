@@ -9,7 +9,7 @@ namespace ganglion {
 // Initialises MPI for the lifetime of the object (with MPI_THREAD_FUNNELED:
 // only the master thread calls MPI) and finalises it.
 class mpi_environment {
-public:
+  public:
     mpi_environment(int& argc, char**& argv);
     ~mpi_environment();
     mpi_environment(const mpi_environment&) = delete;
@@ -17,10 +17,11 @@ public:
 };
 
 class mpi_communicator final : public communicator {
-public:
+  public:
     explicit mpi_communicator(MPI_Comm comm = MPI_COMM_WORLD);
     int rank() const override { return rank_; }
     int size() const override { return size_; }
+    int ranks_on_node() const override { return ranks_on_node_; }
     MPI_Comm native() const { return comm_; }
 
     void allgather_spikes(const std::vector<std::uint64_t>& local,
@@ -39,9 +40,9 @@ public:
     void barrier() override;
     [[noreturn]] void abort(int code) override;
 
-private:
+  private:
     MPI_Comm comm_;
-    int rank_ = 0, size_ = 1;
+    int rank_ = 0, size_ = 1, ranks_on_node_ = 1;
     std::vector<int> counts_, displs_;
 };
 

@@ -4,6 +4,8 @@
 
 namespace ganglion {
 
-void serial_communicator::abort(int code) { std::_Exit(code); }
+void serial_communicator::abort(int code) {
+    std::_Exit(code);
+}
 
 }  // namespace ganglion

@@ -7,9 +7,10 @@ namespace ganglion {
 // One rank, no MPI: the same interface, so a build without MPI gives the
 // same results as a 1-rank MPI run.
 class serial_communicator final : public communicator {
-public:
+  public:
     int rank() const override { return 0; }
     int size() const override { return 1; }
+    int ranks_on_node() const override { return 1; }
     void allgather_spikes(const std::vector<std::uint64_t>& local,
                           std::vector<std::uint64_t>& global) override {
         global = local;

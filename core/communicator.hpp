@@ -10,10 +10,12 @@
 namespace ganglion {
 
 class communicator {
-public:
+  public:
     virtual ~communicator() = default;
     virtual int rank() const = 0;
     virtual int size() const = 0;
+    // How many ranks share this rank's node (its memory).
+    virtual int ranks_on_node() const = 0;
 
     // Every rank contributes its packed spike words; every rank receives the
     // words of all ranks, rank by rank (MPI_Allgather of counts, then

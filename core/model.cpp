@@ -35,7 +35,8 @@ const model_entry* model_registry::find(std::string_view name) const {
 
 std::vector<std::string> model_registry::names() const {
     std::vector<std::string> out;
-    for (const auto& [name, e] : entries_) out.push_back(name);
+    for (const auto& [name, e] : entries_)
+        out.push_back(name);
     return out;
 }
 

@@ -76,7 +76,7 @@ struct input_view {
 };
 
 class population_shard {
-public:
+  public:
     virtual ~population_shard() = default;
     virtual std::size_t size() const = 0;
     // Advance every neuron from step `from` to `to` (exclusive). A neuron
@@ -97,12 +97,12 @@ struct model_entry {
 // The models a run can use, filled explicitly (models/registry.cpp), never
 // by static initialisation.
 class model_registry {
-public:
+  public:
     void add(model_entry e);
     const model_entry* find(std::string_view name) const;
     std::vector<std::string> names() const;
 
-private:
+  private:
     std::map<std::string, model_entry, std::less<>> entries_;
 };
 

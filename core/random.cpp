@@ -24,7 +24,9 @@ double random_stream::normal() {
     return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
 }
 
-double random_stream::exponential(double rate) { return -std::log(uniform()) / rate; }
+double random_stream::exponential(double rate) {
+    return -std::log(uniform()) / rate;
+}
 
 std::uint64_t random_stream::below(std::uint64_t n) {
     if (n == 0) throw internal_error("random_stream::below(0)");
@@ -50,8 +52,8 @@ double random_stream::draw(const value_spec& v) {
                 const double x = v.mu + v.sigma * normal();
                 if (x >= v.low && x <= v.high) return x;
             }
-            throw error("normal_clipped distribution: no draw in [" + std::to_string(v.low) +
-                        ", " + std::to_string(v.high) + "] after 1e6 attempts");
+            throw error("normal_clipped distribution: no draw in [" + std::to_string(v.low) + ", " +
+                        std::to_string(v.high) + "] after 1e6 attempts");
     }
     throw internal_error("random_stream::draw: unknown kind");
 }

@@ -41,7 +41,7 @@ inline double to_unit_open(std::uint64_t word) {
 
 // A sequential view of one (seed, purpose, id) stream.
 class random_stream {
-public:
+  public:
     random_stream(std::uint64_t seed, std::uint64_t purpose, std::uint64_t id)
         : seed_(seed), purpose_(purpose), id_(id) {}
 
@@ -63,7 +63,7 @@ public:
     // until the value lies in [low, high]).
     double draw(const value_spec& v);
 
-private:
+  private:
     std::uint64_t seed_, purpose_, id_;
     std::uint64_t counter_ = 0;
     std::array<std::uint64_t, 4> block_{};

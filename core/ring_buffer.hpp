@@ -18,7 +18,7 @@
 namespace ganglion {
 
 class ring_buffer {
-public:
+  public:
     ring_buffer() = default;
     ring_buffer(std::size_t n_receptors, std::size_t n_slots, std::size_t n_neurons)
         : n_receptors_(n_receptors),
@@ -49,7 +49,7 @@ public:
     const std::vector<double>& data() const { return data_; }
     std::vector<double>& data() { return data_; }
 
-private:
+  private:
     std::size_t n_receptors_ = 0, n_slots_ = 0, n_neurons_ = 0, stride_ = 0;
     std::vector<double> data_;
 };

@@ -45,11 +45,14 @@ double value_spec::mean() const {
 
 gid_type model_spec::first_gid(std::size_t population) const {
     gid_type g = 0;
-    for (std::size_t p = 0; p < population; ++p) g += populations[p].size;
+    for (std::size_t p = 0; p < population; ++p)
+        g += populations[p].size;
     return g;
 }
 
-gid_type model_spec::total_neurons() const { return first_gid(populations.size()); }
+gid_type model_spec::total_neurons() const {
+    return first_gid(populations.size());
+}
 
 std::optional<std::size_t> model_spec::find_population(const std::string& name) const {
     for (std::size_t p = 0; p < populations.size(); ++p)

@@ -59,7 +59,7 @@ struct population_spec {
     std::string name;
     std::string model;
     std::uint64_t size = 0;
-    parameter_values parameters;                    // only the keys the file gave
+    parameter_values parameters;                       // only the keys the file gave
     std::map<std::string, value_spec> initial_values;  // e.g. "v"
     bool record_spikes = false;
 };

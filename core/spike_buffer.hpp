@@ -22,12 +22,16 @@ constexpr step_type max_interval_steps = 1 << 16;
 inline std::uint64_t pack(gid_type gid, step_type lag) {
     return (static_cast<std::uint64_t>(lag) << gid_bits) | gid;
 }
-inline gid_type gid(std::uint64_t w) { return w & gid_mask; }
-inline step_type lag(std::uint64_t w) { return static_cast<step_type>(w >> gid_bits); }
+inline gid_type gid(std::uint64_t w) {
+    return w & gid_mask;
+}
+inline step_type lag(std::uint64_t w) {
+    return static_cast<step_type>(w >> gid_bits);
+}
 }  // namespace spike_word
 
 class spike_buffer {
-public:
+  public:
     void start_interval(step_type first_step) {
         first_step_ = first_step;
         words_.clear();
@@ -39,7 +43,7 @@ public:
     const std::vector<std::uint64_t>& words() const { return words_; }
     std::vector<std::uint64_t>& words() { return words_; }
 
-private:
+  private:
     step_type first_step_ = 0;
     std::vector<std::uint64_t> words_;
 };

@@ -1,7 +1,18 @@
 #include "models/registry.hpp"
 
+#include "core/neuron_population.hpp"
+#include "models/if_cond_exp.hpp"
+#include "models/if_curr_exp.hpp"
+#include "models/spike_source_array.hpp"
+#include "models/spike_source_poisson.hpp"
+
 namespace ganglion {
 
-void register_standard_models(model_registry&) {}
+void register_standard_models(model_registry& registry) {
+    registry.add(make_model_entry<models::if_curr_exp>());
+    registry.add(make_model_entry<models::if_cond_exp>());
+    registry.add(models::spike_source_poisson_entry());
+    registry.add(models::spike_source_array_entry());
+}
 
 }  // namespace ganglion

@@ -1,1 +1,87 @@
-int main() { return 0; }
+// ganglion: the command line. Thin: it parses options, reads the model file
+// and calls core/. Every failure exits non-zero on every rank without a hang:
+// a user error that every rank sees is printed once by rank 0; a failure on
+// one rank mid-run is printed by that rank, which then ends the whole job.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+
+#include "comm/serial_communicator.hpp"
+#include "core/error.hpp"
+#include "io/cli/commands.hpp"
+#include "models/registry.hpp"
+#ifdef GANGLION_HAVE_MPI
+#include "comm/mpi_communicator.hpp"
+#endif
+
+namespace {
+
+int run_cli(int argc, char** argv, ganglion::communicator& comm) {
+    using namespace ganglion;
+    model_registry models;
+    register_standard_models(models);
+
+    CLI::App app{"ganglion: spiking neural network simulator (PyNN models, MPI + OpenMP)"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "ganglion 0.1.0");
+
+    cli::run_options run;
+    auto* run_cmd = app.add_subcommand("run", "Build and simulate a model file");
+    run_cmd->add_option("model", run.model_file, "Model file (JSON)")->required();
+    run_cmd->add_option("-o,--output", run.output_dir, "Output directory")->capture_default_str();
+    run_cmd
+        ->add_option("--threads", run.threads,
+                     "OpenMP threads per rank (default: OMP_NUM_THREADS, else 1)")
+        ->check(CLI::Range(1, 1024));
+    run_cmd->add_option("--seed", run.seed, "Override the model file's seed");
+    run_cmd->add_option("--tstop", run.tstop, "Override the model file's tstop (ms)")
+        ->check(CLI::PositiveNumber);
+    run_cmd->add_flag("-q,--quiet", run.quiet, "Print no summary");
+
+    cli::info_options info;
+    auto* info_cmd =
+        app.add_subcommand("info", "Neurons, synapses and memory per rank, before building");
+    info_cmd->add_option("model", info.model_file, "Model file (JSON)")->required();
+    info_cmd->add_option("--ranks", info.ranks, "Ranks to estimate for (default: this job's)")
+        ->check(CLI::Range(1, 1 << 24));
+    info_cmd->add_option("--threads", info.threads, "Threads per rank to estimate for")
+        ->check(CLI::Range(1, 1024));
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // Every rank parses the same arguments; only rank 0 speaks.
+        const int rc = comm.rank() == 0 ? app.exit(e) : e.get_exit_code();
+        return rc == 0 ? cli::exit_ok : cli::exit_user_error;
+    }
+    if (*run_cmd) return cli::run_command(run, models, comm);
+    return cli::info_command(info, models, comm);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+#ifdef GANGLION_HAVE_MPI
+    ganglion::mpi_environment env(argc, argv);
+    auto comm = std::make_unique<ganglion::mpi_communicator>();
+#else
+    auto comm = std::make_unique<ganglion::serial_communicator>();
+#endif
+    try {
+        return run_cli(argc, argv, *comm);
+    } catch (const ganglion::error& e) {
+        // Reached only by a failure on this rank alone, mid-run: the others
+        // wait in a collective call and must be ended.
+        ganglion::cli::print_error(comm->size() > 1
+                                       ? "rank " + std::to_string(comm->rank()) + ": " + e.what()
+                                       : std::string(e.what()));
+        comm->abort(ganglion::cli::exit_user_error);
+    } catch (const std::exception& e) {
+        std::cerr << "ganglion: internal error (rank " << comm->rank() << "): " << e.what()
+                  << std::endl;
+        comm->abort(ganglion::cli::exit_internal);
+    }
+}

@@ -1,1 +1,228 @@
-// placeholder: being written
+// `ganglion run`: read, build, simulate, write, summarise.
+
+#include <omp.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "core/estimate.hpp"
+#include "core/simulation.hpp"
+#include "io/cli/commands.hpp"
+#include "io/model_file.hpp"
+#include "io/spike_file.hpp"
+
+namespace ganglion::cli {
+
+void print_error(const std::string& message) {
+    std::cerr << "ganglion: error: " << message << std::endl;
+}
+
+int threads_from_environment(int requested) {
+    if (requested > 0) return requested;
+    if (const char* env = std::getenv("OMP_NUM_THREADS")) {
+        const int n = std::atoi(env);
+        if (n > 0) return n;
+    }
+    return 1;
+}
+
+namespace {
+
+// GANGLION_TEST_FAULT="throw:RANK:STEP" or "exit:RANK:STEP" makes one rank
+// fail mid-run, for the tests of failure handling.
+std::optional<fault_injection> fault_from_environment() {
+    const char* env = std::getenv("GANGLION_TEST_FAULT");
+    if (!env) return std::nullopt;
+    char kind[16] = {};
+    int rank = 0;
+    long long step = 0;
+    if (std::sscanf(env, "%15[a-z]:%d:%lld", kind, &rank, &step) != 3)
+        throw error("GANGLION_TEST_FAULT must be throw:RANK:STEP or exit:RANK:STEP, got '" +
+                    std::string(env) + "'");
+    fault_injection f;
+    f.k = std::string(kind) == "exit" ? fault_injection::kind::exit_process
+                                      : fault_injection::kind::throw_error;
+    f.rank = rank;
+    f.step = step;
+    return f;
+}
+
+std::string human_bytes(double b) {
+    std::ostringstream os;
+    os << std::fixed << std::setprecision(1);
+    if (b >= 1e9)
+        os << b / 1e9 << " GB";
+    else if (b >= 1e6)
+        os << b / 1e6 << " MB";
+    else
+        os << b / 1e3 << " kB";
+    return os.str();
+}
+
+// Writes text to path through a temporary name, so a file at path is complete.
+void write_atomically(const std::filesystem::path& path, const std::string& text) {
+    const auto tmp = path.string() + ".partial";
+    {
+        std::ofstream out(tmp);
+        out << text;
+        if (!out) throw error("cannot write " + tmp);
+    }
+    std::filesystem::rename(tmp, path);
+}
+
+}  // namespace
+
+int run_command(const run_options& opt, const model_registry& models, communicator& comm) {
+    namespace fs = std::filesystem;
+    const auto wall_start = std::chrono::steady_clock::now();
+    model_spec spec;
+    std::optional<fault_injection> fault;
+    const fs::path out_dir = opt.output_dir;
+    const fs::path spike_path = out_dir / "spikes.h5";
+
+    // Everything every rank checks alike: a failure is printed once.
+    if (!agree(comm, [&] {
+            spec = read_model_file(opt.model_file, models);
+            if (opt.seed) spec.simulation.seed = *opt.seed;
+            if (opt.tstop) spec.simulation.tstop = *opt.tstop;
+            fault = fault_from_environment();
+        }))
+        return exit_user_error;
+
+    const int threads = threads_from_environment(opt.threads);
+    omp_set_dynamic(0);
+
+    // Invariant 4: refuse a run that would not fit, before building it.
+    const memory_estimate est = estimate_memory(spec, models, comm.size(), threads);
+    if (!agree(comm, [&] {
+            const double need = est.total_bytes() * comm.ranks_on_node();
+            const double have = available_memory_bytes();
+            if (have > 0 && need > have)
+                throw error("the model needs about " + human_bytes(need) + " on this node (" +
+                            std::to_string(comm.ranks_on_node()) + " ranks) but only " +
+                            human_bytes(have) +
+                            " is available; use more nodes, or see `ganglion info`");
+            // Output directory: created by rank 0, checked by all.
+            if (comm.rank() == 0) {
+                std::error_code ec;
+                fs::create_directories(out_dir, ec);
+                if (ec)
+                    throw error("cannot create output directory '" + out_dir.string() +
+                                "': " + ec.message());
+            }
+        }))
+        return exit_user_error;
+    comm.barrier();
+
+    simulation sim(spec, models, comm, threads);
+    if (fault) sim.set_fault(*fault);
+    if (!agree(comm, [&] { sim.build(); })) return exit_user_error;
+    // Mid-run failures are on one rank only: main() ends the job.
+    sim.run();
+
+    // Write the spikes of the recorded populations.
+    std::vector<population_spikes> pops;
+    for (std::size_t p = 0; p < spec.populations.size(); ++p) {
+        if (!spec.populations[p].record_spikes) continue;
+        population_spikes ps;
+        ps.name = spec.populations[p].name;
+        ps.total = sim.spike_counts()[p];
+        auto& rec = sim.recorded()[p];
+        ps.index = std::move(rec.index);
+        ps.node_id = std::move(rec.node_id);
+        ps.time = std::move(rec.time);
+        pops.push_back(std::move(ps));
+    }
+    if (!pops.empty()) {
+        scoped_timer timer(sim.timers(), phase::write);
+        if (!agree(comm, [&] { write_sonata_spikes(spike_path.string(), pops, comm); }))
+            return exit_user_error;
+    }
+
+    // The summary: totals over ranks, timers as the slowest rank saw them.
+    const std::uint64_t synapses = comm.sum(sim.local_synapses());
+    std::vector<std::uint64_t> per_proj = sim.local_synapses_per_projection();
+    comm.sum_in_place(per_proj);
+    const double syn_bytes = comm.sum(static_cast<double>(sim.synapse_bytes()));
+    std::array<double, n_phases> t{};
+    for (std::size_t i = 0; i < n_phases; ++i)
+        t[i] = comm.max(sim.timers().all()[i]);
+    const double bio_s = static_cast<double>(sim.n_steps()) * spec.simulation.dt * 1e-3;
+    const double sim_s = t[1] + t[2] + t[3];
+    const double rtf = bio_s > 0 ? sim_s / bio_s : 0;
+    const double total_s = comm.max(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
+    if (comm.rank() != 0) return exit_ok;
+
+    nlohmann::json summary;
+    summary["model_file"] = opt.model_file;
+    summary["ranks"] = comm.size();
+    summary["threads"] = threads;
+    summary["dt_ms"] = spec.simulation.dt;
+    summary["min_delay_steps"] = sim.grid().min_steps;
+    summary["max_delay_steps"] = sim.grid().max_steps;
+    summary["biological_time_ms"] = bio_s * 1e3;
+    summary["neurons"] = spec.total_neurons();
+    summary["synapses"] = synapses;
+    summary["synapse_bytes"] = syn_bytes;
+    summary["bytes_per_synapse"] = synapses ? syn_bytes / static_cast<double>(synapses) : 0.0;
+    for (std::size_t p = 0; p < spec.populations.size(); ++p) {
+        const auto& pop = spec.populations[p];
+        const double rate =
+            static_cast<double>(sim.spike_counts()[p]) / static_cast<double>(pop.size) / bio_s;
+        summary["populations"].push_back({{"name", pop.name},
+                                          {"model", pop.model},
+                                          {"size", pop.size},
+                                          {"spikes", sim.spike_counts()[p]},
+                                          {"mean_rate_hz", rate}});
+    }
+    for (std::size_t k = 0; k < spec.projections.size(); ++k)
+        summary["projections"].push_back(
+            {{"label", spec.projections[k].label}, {"synapses", per_proj[k]}});
+    for (std::size_t i = 0; i < n_phases; ++i)
+        summary["timers_s"][std::string(phase_names[i])] = t[i];
+    summary["simulate_s"] = sim_s;
+    summary["real_time_factor"] = rtf;
+    summary["total_s"] = total_s;
+    if (!pops.empty()) summary["spike_file"] = spike_path.string();
+    write_atomically(out_dir / "summary.json", summary.dump(2) + "\n");
+
+    if (opt.quiet) return exit_ok;
+    std::ostringstream os;
+    os << std::fixed;
+    os << "ganglion run " << opt.model_file << "\n";
+    os << "  ranks x threads   " << comm.size() << " x " << threads << "\n";
+    os << "  neurons           " << spec.total_neurons() << " in " << spec.populations.size()
+       << " populations\n";
+    os << "  synapses          " << synapses << std::setprecision(2) << " ("
+       << summary["bytes_per_synapse"].get<double>() << " bytes per synapse)\n";
+    os << std::setprecision(3) << "  time              " << bio_s * 1e3 << " ms at dt "
+       << spec.simulation.dt << " ms; " << sim.grid().min_steps
+       << " step(s) per exchange (min_delay)\n";
+    os << "  population              size      spikes   mean rate (Hz)\n";
+    for (const auto& p : summary["populations"])
+        os << "    " << std::left << std::setw(20) << p["name"].get<std::string>() << std::right
+           << std::setw(8) << p["size"].get<std::uint64_t>() << std::setw(12)
+           << p["spikes"].get<std::uint64_t>() << std::setw(17) << std::setprecision(3)
+           << p["mean_rate_hz"].get<double>() << "\n";
+    os << "  timers (s, slowest rank)";
+    for (std::size_t i = 0; i < n_phases; ++i)
+        os << "  " << phase_names[i] << " " << std::setprecision(3) << t[i];
+    os << "\n  simulate          " << std::setprecision(3) << sim_s << " s for " << bio_s
+       << " s of biological time: real-time factor " << rtf << " (wall / biological)\n";
+    if (!pops.empty()) os << "  spikes            " << spike_path.string() << "\n";
+    std::cout << os.str() << std::flush;
+    return exit_ok;
+}
+
+}  // namespace ganglion::cli

@@ -1,0 +1,59 @@
+#include "core/estimate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <string>
+
+#include "core/connect.hpp"
+#include "core/simulation.hpp"
+#include "core/synapse_store.hpp"
+
+namespace ganglion {
+
+memory_estimate estimate_memory(const model_spec& spec, const model_registry& models, int n_ranks,
+                                int n_threads) {
+    memory_estimate e;
+    const double R = n_ranks, T = n_threads;
+    const double n = static_cast<double>(spec.total_neurons());
+    e.neurons_per_rank = n / R;
+    double total_syn = 0;
+    for (std::size_t k = 0; k < spec.projections.size(); ++k) {
+        const double s = expected_synapses(spec, k);
+        e.synapses_per_projection.push_back(s);
+        total_syn += s;
+    }
+    e.synapses_per_rank = total_syn / R;
+    // Rows: target + weight per synapse; two 64-bit indices per source gid
+    // and thread; about one delay run per source and thread.
+    e.synapse_bytes = e.synapses_per_rank * 8 + T * (n + 1) * 16 +
+                      std::min(e.synapses_per_rank, T * n) * sizeof(synapse_store::run);
+    const auto [min_delay, max_delay] = resolve_delay_range(spec);
+    const double slots = std::max(1.0, std::round(min_delay / spec.simulation.dt)) +
+                         std::max(1.0, std::round(max_delay / spec.simulation.dt));
+    std::size_t receptors = 1;
+    for (const auto& pop : spec.populations) {
+        const model_entry* m = models.find(pop.model);
+        const double local = static_cast<double>(pop.size) / R;
+        if (!m) continue;
+        receptors = std::max(receptors, m->info.receptors.size());
+        // State variables plus a refractory counter and a spike flag.
+        e.state_bytes += local * (8.0 * m->info.state.size() + 5.0);
+    }
+    e.buffer_bytes = static_cast<double>(receptors) * slots * (n / R + 8 * T) * 8;
+    // While building, each synapse is first held unsorted, then sorted.
+    e.build_bytes = e.synapses_per_rank * 2 * sizeof(pending_synapse);
+    return e;
+}
+
+double available_memory_bytes() {
+    std::ifstream in("/proc/meminfo");
+    std::string key;
+    double value = 0;
+    std::string unit;
+    while (in >> key >> value >> unit)
+        if (key == "MemAvailable:") return value * 1024.0;
+    return 0;
+}
+
+}  // namespace ganglion

@@ -1,0 +1,57 @@
+#pragma once
+
+// Where each population's neurons sit in one thread's arrays: the thread's
+// neurons of population p are its gids first_owned, first_owned + R*T, ...
+// and take thread-local indices offset .. offset + count - 1.
+
+#include <cstdint>
+#include <vector>
+
+#include "core/partition.hpp"
+#include "core/spec.hpp"
+
+namespace ganglion {
+
+class thread_layout {
+  public:
+    thread_layout(const model_spec& spec, const partition& part, int thread);
+
+    struct population_part {
+        gid_type first_gid;    // of the population
+        gid_type size;         // of the population
+        gid_type first_owned;  // first gid of the population this thread owns
+        std::uint64_t count;   // how many this thread owns
+        std::uint64_t offset;  // thread-local index of first_owned
+    };
+
+    int thread() const { return thread_; }
+    const partition& part() const { return part_; }
+    const std::vector<population_part>& populations() const { return pops_; }
+    std::uint64_t n_local() const { return n_local_; }
+
+    bool owns(gid_type g) const {
+        return part_.rank_of(g) == part_.rank && part_.thread_of(g) == thread_;
+    }
+    // Thread-local index of an owned gid of population p.
+    std::uint64_t local_index(std::size_t p, gid_type g) const {
+        const auto& pp = pops_[p];
+        return pp.offset + (g - pp.first_owned) / part_.n_vps();
+    }
+    std::vector<gid_type> owned_gids(std::size_t p) const;
+
+  private:
+    partition part_;
+    int thread_;
+    std::vector<population_part> pops_;
+    std::uint64_t n_local_ = 0;
+};
+
+// Views: a whole population or some of its neurons, by position.
+inline std::uint64_t view_size(const model_spec& spec, const view_spec& v) {
+    return v.indices ? v.indices->size() : spec.populations[v.population].size;
+}
+inline gid_type view_gid(const model_spec& spec, const view_spec& v, std::uint64_t k) {
+    return spec.first_gid(v.population) + (v.indices ? (*v.indices)[k] : k);
+}
+
+}  // namespace ganglion

@@ -1,0 +1,83 @@
+#pragma once
+
+// Turns a model declared as data (parameters, derived values, state as a
+// structure of arrays, one step over arrays) into a population_shard, so the
+// engine owns input reading, spike detection and output for every model.
+//
+// A model M provides:
+//   static model_info info();
+//   struct parameters { static parameters from(const parameter_values&); void validate() const; };
+//   struct derived { derived(const parameters&, double dt); };   // recomputed before a run
+//   struct state { void resize(std::size_t n, const parameters&);
+//                  double* variable(std::string_view); };
+//   static constexpr std::size_t n_receptors;
+//   static void step(const parameters&, const derived&, state&, const double* const* input,
+//                    std::uint8_t* spiked, std::size_t n);
+// `step` advances all n neurons by one dt, reading input[r][i] (what arrived
+// for receptor r of neuron i in this step) and setting spiked[i].
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "core/model.hpp"
+
+namespace ganglion {
+
+template <class M>
+class neuron_population final : public population_shard {
+  public:
+    explicit neuron_population(const shard_context& ctx)
+        : p_(M::parameters::from(ctx.spec->parameters)),
+          d_(p_, ctx.dt),
+          gids_(ctx.gids),
+          spiked_(ctx.gids.size(), 0) {
+        s_.resize(gids_.size(), p_);
+    }
+
+    std::size_t size() const override { return gids_.size(); }
+
+    void update(step_type from, step_type to, const input_view& in, spike_buffer& out) override {
+        const std::size_t n = gids_.size();
+        if (n == 0) return;
+        std::array<double*, M::n_receptors> rows{};
+        for (step_type s = from; s < to; ++s) {
+            for (std::size_t r = 0; r < M::n_receptors; ++r)
+                rows[r] = in.row(r, s);
+            M::step(p_, d_, s_, rows.data(), spiked_.data(), n);
+            for (std::size_t i = 0; i < n; ++i)
+                if (spiked_[i]) out.emit(gids_[i], s);
+            // Clear on read: the slot is reused D + max_delay steps later.
+            for (std::size_t r = 0; r < M::n_receptors; ++r)
+                std::fill(rows[r], rows[r] + n, 0.0);
+        }
+    }
+
+    double* state(std::string_view name) override { return s_.variable(name); }
+
+    // For tests and benchmarks: drive the model without an engine.
+    const typename M::parameters& parameters() const { return p_; }
+    typename M::state& model_state() { return s_; }
+
+  private:
+    typename M::parameters p_;
+    typename M::derived d_;
+    typename M::state s_;
+    std::vector<gid_type> gids_;
+    std::vector<std::uint8_t> spiked_;
+};
+
+// A registry entry for model M.
+template <class M>
+model_entry make_model_entry() {
+    model_entry e;
+    e.info = M::info();
+    e.validate = [](const parameter_values& v) { M::parameters::from(v).validate(); };
+    e.make = [](const shard_context& ctx) -> std::unique_ptr<population_shard> {
+        return std::make_unique<neuron_population<M>>(ctx);
+    };
+    return e;
+}
+
+}  // namespace ganglion

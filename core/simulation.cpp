@@ -1,0 +1,334 @@
+#include "core/simulation.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <exception>
+#include <limits>
+
+#include "core/error.hpp"
+#include "core/random.hpp"
+
+namespace ganglion {
+
+struct simulation::thread_state {
+    thread_state(const model_spec& spec, const partition& part, int thread)
+        : layout(spec, part, thread) {}
+    thread_layout layout;
+    std::vector<std::unique_ptr<population_shard>> shards;
+    ring_buffer buffer;
+    synapse_store synapses;
+    spike_buffer spikes;
+};
+
+std::pair<double, double> resolve_delay_range(const model_spec& spec) {
+    const double dt = spec.simulation.dt;
+    double lo = std::numeric_limits<double>::infinity();
+    double hi = -std::numeric_limits<double>::infinity();
+    for (const auto& proj : spec.projections) {
+        if (proj.connector.k == connector_spec::kind::from_list &&
+            proj.connector.rows_have_weights) {
+            for (const auto& row : proj.connector.rows) {
+                lo = std::min(lo, row.delay);
+                hi = std::max(hi, row.delay);
+            }
+        } else {
+            lo = std::min(lo, proj.synapse.delay.lower_bound());
+            hi = std::max(hi, proj.synapse.delay.upper_bound());
+        }
+    }
+    if (!std::isfinite(lo)) lo = dt;
+    if (!std::isfinite(hi)) hi = lo;
+    const double min_delay = spec.simulation.min_delay.value_or(std::max(lo, dt));
+    const double max_delay = spec.simulation.max_delay.value_or(std::max(hi, min_delay));
+    return {min_delay, max_delay};
+}
+
+simulation::simulation(model_spec spec, const model_registry& models, communicator& comm,
+                       int n_threads)
+    : spec_(std::move(spec)), models_(models), comm_(comm) {
+    if (n_threads < 1) throw error("--threads must be >= 1, got " + std::to_string(n_threads));
+    part_ = partition{comm.size(), comm.rank(), n_threads};
+    const double dt = spec_.simulation.dt;
+    const auto [min_delay, max_delay] = resolve_delay_range(spec_);
+    grid_.dt = dt;
+    grid_.min_steps = std::max<step_type>(1, grid_.to_steps(min_delay));
+    grid_.max_steps = std::max(grid_.min_steps, grid_.to_steps(max_delay));
+    if (grid_.min_steps >= spike_word::max_interval_steps)
+        throw error("min_delay of " + std::to_string(min_delay) + " ms is more than " +
+                    std::to_string(spike_word::max_interval_steps) + " steps");
+    n_steps_ = static_cast<step_type>(std::llround(spec_.simulation.tstop / dt));
+    if (spec_.total_neurons() > spike_word::max_gid)
+        throw error("more than 2^48 neurons in the model");
+    gid_type first = 0;
+    for (const auto& p : spec_.populations) {
+        population_first_.push_back(first);
+        first += p.size;
+    }
+    population_first_.push_back(first);
+    spike_counts_.assign(spec_.populations.size(), 0);
+    recorded_.assign(spec_.populations.size(), {});
+    proj_synapses_.assign(spec_.projections.size(), 0);
+}
+
+simulation::~simulation() = default;
+
+namespace {
+// Runs f(thread) on every thread in one parallel region; an exception on any
+// thread is rethrown after the region (the first by thread number).
+template <class F>
+void parallel_threads(int n_threads, F&& f) {
+    std::vector<std::exception_ptr> errors(n_threads);
+#pragma omp parallel num_threads(n_threads)
+    {
+        const int t = omp_get_thread_num();
+        try {
+            f(t);
+        } catch (...) {
+            errors[t] = std::current_exception();
+        }
+    }
+    for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
+}
+}  // namespace
+
+void simulation::build() {
+    scoped_timer timer(timers_, phase::build);
+    const int n_threads = part_.n_threads;
+    threads_.clear();
+    for (int t = 0; t < n_threads; ++t)
+        threads_.push_back(std::make_unique<thread_state>(spec_, part_, t));
+
+    std::vector<std::uint32_t> receptors(spec_.projections.size());
+    std::size_t n_receptors = 1;
+    for (const auto& pop : spec_.populations) {
+        const model_entry* m = models_.find(pop.model);
+        if (!m) throw error("unknown model " + pop.model);
+        n_receptors = std::max(n_receptors, m->info.receptors.size());
+    }
+    for (std::size_t k = 0; k < spec_.projections.size(); ++k) {
+        const auto& proj = spec_.projections[k];
+        const auto& info = models_.find(spec_.populations[proj.post.population].model)->info;
+        const int r = info.receptor_index(proj.receptor_type);
+        if (r < 0)
+            throw model_file_error("projections[" + std::to_string(k) + "].receptor_type",
+                                   "unknown receptor type '" + proj.receptor_type + "'");
+        receptors[k] = static_cast<std::uint32_t>(r);
+    }
+
+    std::vector<std::vector<std::uint64_t>> per_thread(
+        n_threads, std::vector<std::uint64_t>(spec_.projections.size(), 0));
+    parallel_threads(n_threads, [&](int t) {
+        thread_state& ts = *threads_[t];
+        for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
+            const auto& pop = spec_.populations[p];
+            const model_entry& m = *models_.find(pop.model);
+            shard_context ctx;
+            ctx.spec = &pop;
+            ctx.population_index = p;
+            ctx.first_gid = population_first_[p];
+            ctx.gids = ts.layout.owned_gids(p);
+            ctx.dt = spec_.simulation.dt;
+            ctx.seed = spec_.simulation.seed;
+            ts.shards.push_back(m.make(ctx));
+            // Initial values: constants, or draws keyed by gid.
+            for (const auto& [name, value] : pop.initial_values) {
+                double* x = ts.shards.back()->state(name);
+                if (!x) throw internal_error(pop.model + " has no state " + name);
+                std::uint64_t var = 0;
+                while (var < m.info.state.size() && m.info.state[var].name != name)
+                    ++var;
+                for (std::size_t i = 0; i < ctx.gids.size(); ++i) {
+                    if (value.is_constant()) {
+                        x[i] = value.value;
+                    } else {
+                        random_stream rs(ctx.seed, purpose::initial_value(p, var), ctx.gids[i]);
+                        x[i] = rs.draw(value);
+                    }
+                }
+            }
+        }
+        ts.buffer =
+            ring_buffer(n_receptors, static_cast<std::size_t>(grid_.min_steps + grid_.max_steps),
+                        ts.layout.n_local());
+        std::vector<pending_synapse> pending;
+        for (std::size_t k = 0; k < spec_.projections.size(); ++k)
+            per_thread[t][k] = draw_projection(spec_, k, receptors[k], ts.layout, grid_, pending);
+        ts.synapses.build(spec_.total_neurons(), std::move(pending));
+    });
+    for (int t = 0; t < n_threads; ++t)
+        for (std::size_t k = 0; k < spec_.projections.size(); ++k)
+            proj_synapses_[k] += per_thread[t][k];
+    built_ = true;
+}
+
+void simulation::interval_update(thread_state& ts, step_type first, step_type last) {
+    ts.spikes.start_interval(first);
+    for (std::size_t p = 0; p < ts.shards.size(); ++p) {
+        const input_view in{&ts.buffer, ts.layout.populations()[p].offset};
+        ts.shards[p]->update(first, last, in, ts.spikes);
+    }
+}
+
+void simulation::exchange(step_type first) {
+    local_words_.clear();
+    for (const auto& ts : threads_)
+        local_words_.insert(local_words_.end(), ts->spikes.words().begin(),
+                            ts->spikes.words().end());
+    comm_.allgather_spikes(local_words_, global_words_);
+    // Delivery order (step, gid): the word order.
+    std::sort(global_words_.begin(), global_words_.end());
+
+    const double dt = spec_.simulation.dt;
+    for (const std::uint64_t w : global_words_) {
+        const gid_type g = spike_word::gid(w);
+        const auto p = static_cast<std::size_t>(
+            std::upper_bound(population_first_.begin(), population_first_.end(), g) -
+            population_first_.begin() - 1);
+        const std::uint64_t index = spike_counts_[p]++;
+        if (spec_.populations[p].record_spikes && part_.is_local(g)) {
+            auto& rec = recorded_[p];
+            rec.index.push_back(index);
+            rec.node_id.push_back(g - population_first_[p]);
+            rec.time.push_back(static_cast<double>(first + spike_word::lag(w) + 1) * dt);
+        }
+    }
+}
+
+void simulation::interval_deliver(thread_state& ts, step_type first) {
+    const synapse_store& syn = ts.synapses;
+    const auto& runs = syn.runs();
+    const std::uint32_t* targets = syn.targets().data();
+    const float* weights = syn.weights().data();
+    const std::size_t n_receptors = ts.buffer.n_receptors();
+    double* rows[target_code::max_receptors];
+    for (const std::uint64_t w : global_words_) {
+        const gid_type g = spike_word::gid(w);
+        if (!syn.has_row(g)) continue;
+        const step_type s = first + spike_word::lag(w);
+        std::uint64_t k = syn.syn_begin(g);
+        for (std::uint64_t r = syn.run_begin(g); r < syn.run_end(g); ++r) {
+            for (std::size_t rec = 0; rec < n_receptors; ++rec)
+                rows[rec] = ts.buffer.row(rec, s + runs[r].delay);
+            const std::uint64_t end = k + runs[r].count;
+            for (; k < end; ++k) {
+                const std::uint32_t code = targets[k];
+                rows[target_code::receptor(code)][target_code::index(code)] += weights[k];
+            }
+        }
+    }
+}
+
+void simulation::run() {
+    if (!built_) build();
+    const int n_threads = part_.n_threads;
+    const step_type D = grid_.min_steps;
+    std::vector<std::exception_ptr> errors(n_threads);
+    std::exception_ptr master_error;
+    bool failed = false;  // written under the critical section
+    bool stop = false;    // written by the master between the two barriers only
+    double t_update = 0, t_exchange = 0, t_deliver = 0;
+    const step_type start = step_;
+
+#pragma omp parallel num_threads(n_threads)
+    {
+        const int t = omp_get_thread_num();
+        thread_state& ts = *threads_[t];
+        double t0 = omp_get_wtime();
+        for (step_type first = start; first < n_steps_; first += D) {
+            const step_type last = std::min(first + D, n_steps_);
+            try {
+                interval_update(ts, first, last);
+            } catch (...) {
+                errors[t] = std::current_exception();
+#pragma omp critical(ganglion_failed)
+                failed = true;
+            }
+#pragma omp barrier
+#pragma omp master
+            {
+                const double t1 = omp_get_wtime();
+                t_update += t1 - t0;
+                try {
+#pragma omp critical(ganglion_failed)
+                    stop = failed;
+                    if (!stop) {
+                        if (fault_ && fault_->rank == part_.rank && fault_->step >= first &&
+                            fault_->step < last) {
+                            if (fault_->k == fault_injection::kind::exit_process) std::_Exit(3);
+                            throw error("injected fault on rank " + std::to_string(part_.rank) +
+                                        " at step " + std::to_string(fault_->step));
+                        }
+                        exchange(first);
+                        step_ = last;
+                    }
+                } catch (...) {
+                    master_error = std::current_exception();
+                    stop = true;
+                }
+                t0 = omp_get_wtime();
+                t_exchange += t0 - t1;
+            }
+#pragma omp barrier
+            if (stop) break;
+            try {
+                interval_deliver(ts, first);
+            } catch (...) {
+                errors[t] = std::current_exception();
+#pragma omp critical(ganglion_failed)
+                failed = true;
+            }
+#pragma omp master
+            {
+                const double t2 = omp_get_wtime();
+                t_deliver += t2 - t0;
+                t0 = t2;
+            }
+        }
+    }
+    timers_.add(phase::update, t_update);
+    timers_.add(phase::exchange, t_exchange);
+    timers_.add(phase::deliver, t_deliver);
+    if (master_error) std::rethrow_exception(master_error);
+    for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
+}
+
+std::uint64_t simulation::local_synapses() const {
+    std::uint64_t n = 0;
+    for (const auto x : proj_synapses_)
+        n += x;
+    return n;
+}
+
+std::size_t simulation::synapse_bytes() const {
+    std::size_t b = 0;
+    for (const auto& ts : threads_)
+        b += ts->synapses.bytes();
+    return b;
+}
+
+std::size_t simulation::buffer_bytes() const {
+    std::size_t b = 0;
+    for (const auto& ts : threads_)
+        b += ts->buffer.bytes();
+    return b;
+}
+
+const synapse_store& simulation::synapses(int thread) const {
+    return threads_.at(thread)->synapses;
+}
+const thread_layout& simulation::layout(int thread) const {
+    return threads_.at(thread)->layout;
+}
+ring_buffer& simulation::buffer(int thread) {
+    return threads_.at(thread)->buffer;
+}
+population_shard& simulation::shard(int thread, std::size_t population) {
+    return *threads_.at(thread)->shards.at(population);
+}
+
+}  // namespace ganglion

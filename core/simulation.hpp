@@ -1,0 +1,119 @@
+#pragma once
+
+// One run of a model on this rank: building the local part of the network
+// and the interval loop.
+//
+// The loop, per min-delay interval of D steps (DESIGN.md):
+//   1. update: each thread advances its neurons D steps, reading its ring
+//      buffers and collecting emitted spikes (gid, step) locally;
+//   2. exchange: the ranks allgather all spikes of the interval;
+//   3. deliver: the spikes are sorted by (step, gid) and each thread adds
+//      the weights of its own synapses of each spike's source into its ring
+//      buffers at step + delay.
+// Every delay is >= D, so nothing delivered in 3 is needed before the next
+// interval starts: one exchange per interval, never one per step.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/communicator.hpp"
+#include "core/connect.hpp"
+#include "core/layout.hpp"
+#include "core/model.hpp"
+#include "core/ring_buffer.hpp"
+#include "core/spec.hpp"
+#include "core/spike_buffer.hpp"
+#include "core/synapse_store.hpp"
+#include "core/timers.hpp"
+
+namespace ganglion {
+
+// For tests of failure handling: make one rank fail at a given step.
+struct fault_injection {
+    enum class kind { throw_error, exit_process };
+    kind k = kind::throw_error;
+    int rank = 0;
+    step_type step = 0;
+};
+
+// The spikes of one population that this rank records: its own neurons'
+// spikes, each with its position in the population's global (time, node id)
+// order.
+struct recorded_spikes {
+    std::vector<std::uint64_t> index;
+    std::vector<std::uint64_t> node_id;
+    std::vector<double> time;  // ms
+};
+
+// min_delay and max_delay in ms, from the file or from the projections'
+// delays (smallest lower bound, largest upper bound).
+std::pair<double, double> resolve_delay_range(const model_spec& spec);
+
+class simulation {
+  public:
+    simulation(model_spec spec, const model_registry& models, communicator& comm, int n_threads);
+    ~simulation();
+
+    // Creates the local neurons and draws the local synapses.
+    void build();
+    // Runs until tstop.
+    void run();
+    void set_fault(const fault_injection& f) { fault_ = f; }
+
+    const model_spec& spec() const { return spec_; }
+    const partition& part() const { return part_; }
+    const delay_grid& grid() const { return grid_; }
+    step_type n_steps() const { return n_steps_; }
+    step_type current_step() const { return step_; }
+    const phase_timers& timers() const { return timers_; }
+    phase_timers& timers() { return timers_; }
+
+    // Synapses this rank stores, per projection and in all.
+    const std::vector<std::uint64_t>& local_synapses_per_projection() const {
+        return proj_synapses_;
+    }
+    std::uint64_t local_synapses() const;
+    // Bytes this rank uses for synapses, ring buffers and neuron state (estimate of the big parts).
+    std::size_t synapse_bytes() const;
+    std::size_t buffer_bytes() const;
+
+    // Spike counts per population over all ranks (every rank sees every spike).
+    const std::vector<std::uint64_t>& spike_counts() const { return spike_counts_; }
+    const std::vector<recorded_spikes>& recorded() const { return recorded_; }
+    std::vector<recorded_spikes>& recorded() { return recorded_; }
+
+    // For tests: a thread's synapses and ring buffer.
+    const synapse_store& synapses(int thread) const;
+    const thread_layout& layout(int thread) const;
+    ring_buffer& buffer(int thread);
+    population_shard& shard(int thread, std::size_t population);
+
+  private:
+    struct thread_state;
+
+    void interval_update(thread_state& ts, step_type first, step_type last);
+    void interval_deliver(thread_state& ts, step_type first);
+    void exchange(step_type first);
+
+    model_spec spec_;
+    const model_registry& models_;
+    communicator& comm_;
+    partition part_;
+    delay_grid grid_;
+    step_type n_steps_ = 0;
+    step_type step_ = 0;
+    std::vector<std::unique_ptr<thread_state>> threads_;
+    std::vector<gid_type> population_first_;  // first gid per population, + total
+    std::vector<std::uint64_t> proj_synapses_;
+    std::vector<std::uint64_t> spike_counts_;
+    std::vector<recorded_spikes> recorded_;
+    std::vector<std::uint64_t> local_words_, global_words_;
+    phase_timers timers_;
+    std::optional<fault_injection> fault_;
+    bool built_ = false;
+};
+
+}  // namespace ganglion

@@ -1,0 +1,78 @@
+#pragma once
+
+// The synapses one thread owns (those whose target it owns), as compressed
+// sparse rows keyed by source gid. A row is split into runs of equal delay,
+// so a delay is stored once per run, not once per synapse. A synapse is 8
+// bytes: a 32-bit target code (receptor in the top 4 bits, thread-local
+// neuron index in the low 28) and a 32-bit float weight.
+
+#include <cstdint>
+#include <vector>
+
+#include "core/types.hpp"
+
+namespace ganglion {
+
+struct pending_synapse {
+    gid_type source;
+    std::uint32_t target_code;
+    float weight;
+    std::uint32_t delay;  // steps
+};
+
+namespace target_code {
+constexpr int receptor_shift = 28;
+constexpr std::uint32_t index_mask = (1u << receptor_shift) - 1;
+constexpr std::uint32_t max_index = index_mask;
+constexpr std::uint32_t max_receptors = 16;
+inline std::uint32_t make(std::uint32_t index, std::uint32_t receptor) {
+    return (receptor << receptor_shift) | index;
+}
+inline std::uint32_t index(std::uint32_t code) {
+    return code & index_mask;
+}
+inline std::uint32_t receptor(std::uint32_t code) {
+    return code >> receptor_shift;
+}
+}  // namespace target_code
+
+class synapse_store {
+  public:
+    struct run {
+        std::uint32_t delay;  // steps
+        std::uint32_t count;  // synapses in the run
+    };
+
+    // Builds the rows from unordered synapses. Within a row, synapses are
+    // ordered by delay and otherwise keep the order of `pending` (stable), so
+    // that the same input order gives the same rows.
+    void build(gid_type n_sources, std::vector<pending_synapse>&& pending);
+
+    std::size_t size() const { return targets_.size(); }
+    std::size_t bytes() const;
+
+    // Row of `source`: runs [run_begin(source), run_end(source)) and synapses from
+    // syn_begin(source).
+    std::uint64_t run_begin(gid_type source) const { return run_index_[source]; }
+    std::uint64_t run_end(gid_type source) const { return run_index_[source + 1]; }
+    std::uint64_t syn_begin(gid_type source) const { return syn_index_[source]; }
+    bool has_row(gid_type source) const {
+        return source + 1 < run_index_.size() && run_index_[source] != run_index_[source + 1];
+    }
+
+    const std::vector<run>& runs() const { return runs_; }
+    const std::vector<std::uint32_t>& targets() const { return targets_; }
+    const std::vector<float>& weights() const { return weights_; }
+
+    // Every synapse as (source, target_code, weight, delay), row by row (tests, saving).
+    std::vector<pending_synapse> to_list() const;
+
+  private:
+    std::vector<std::uint64_t> run_index_;  // per source + 1
+    std::vector<std::uint64_t> syn_index_;  // per source + 1
+    std::vector<run> runs_;
+    std::vector<std::uint32_t> targets_;
+    std::vector<float> weights_;
+};
+
+}  // namespace ganglion

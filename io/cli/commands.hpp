@@ -1,0 +1,51 @@
+#pragma once
+
+// The ganglion command line: subcommands and how a failure ends every rank.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/communicator.hpp"
+#include "core/model.hpp"
+
+namespace ganglion::cli {
+
+// Exit statuses a job script can tell apart.
+constexpr int exit_ok = 0;
+constexpr int exit_internal = 1;     // a bug in ganglion
+constexpr int exit_user_error = 2;   // bad model file, option or path
+constexpr int exit_rank_failed = 3;  // another rank failed mid-run
+
+struct run_options {
+    std::string model_file;
+    std::string output_dir = "out";
+    int threads = 0;  // 0: OMP_NUM_THREADS or 1
+    std::optional<std::uint64_t> seed;
+    std::optional<double> tstop;
+    bool quiet = false;
+};
+
+struct info_options {
+    std::string model_file;
+    int ranks = 0;  // 0: the ranks of this job
+    int threads = 0;
+};
+
+int run_command(const run_options& opt, const model_registry& models, communicator& comm);
+int info_command(const info_options& opt, const model_registry& models, communicator& comm);
+
+// Runs `f` on every rank. If it throws a ganglion::error on any rank, the
+// ranks agree on it, the lowest failing rank prints the message (so a
+// message every rank hits is printed once) and every rank returns false.
+// Use only around work that does not communicate, or whose collective
+// calls every rank reaches.
+template <class F>
+bool agree(communicator& comm, F&& f);
+
+void print_error(const std::string& message);
+int threads_from_environment(int requested);
+
+}  // namespace ganglion::cli
+
+#include "io/cli/agree.hpp"

@@ -1,0 +1,109 @@
+#include "models/if_cond_exp.hpp"
+
+#include <cmath>
+
+#include "models/checks.hpp"
+
+namespace ganglion::models {
+
+model_info if_cond_exp::info() {
+    model_info m;
+    m.name = "IF_cond_exp";
+    m.description =
+        "Leaky integrate-and-fire neuron with fixed threshold and exponentially decaying "
+        "post-synaptic conductance";
+    m.parameters = {
+        {"cm", 1.0, "nF", "membrane capacitance"},
+        {"tau_m", 20.0, "ms", "membrane time constant"},
+        {"tau_refrac", 0.1, "ms", "refractory period"},
+        {"tau_syn_E", 5.0, "ms", "decay time of excitatory synaptic conductance"},
+        {"tau_syn_I", 5.0, "ms", "decay time of inhibitory synaptic conductance"},
+        {"e_rev_E", 0.0, "mV", "reversal potential of excitatory synapses"},
+        {"e_rev_I", -70.0, "mV", "reversal potential of inhibitory synapses"},
+        {"v_rest", -65.0, "mV", "resting membrane potential"},
+        {"v_reset", -65.0, "mV", "reset potential after a spike"},
+        {"v_thresh", -50.0, "mV", "spike threshold"},
+        {"i_offset", 0.0, "nA", "offset current"},
+    };
+    m.receptors = {"excitatory", "inhibitory"};
+    m.state = {
+        {"v", "mV", "v_rest", 0.0}, {"gsyn_exc", "uS", "", 0.0}, {"gsyn_inh", "uS", "", 0.0}};
+    m.recordables = {"spikes"};
+    return m;
+}
+
+if_cond_exp::parameters if_cond_exp::parameters::from(const parameter_values& v) {
+    const model_info m = info();
+    auto get = [&](const char* n) { return parameter_or_default(v, m, n); };
+    return {get("cm"),        get("tau_m"),    get("tau_refrac"), get("tau_syn_E"),
+            get("tau_syn_I"), get("e_rev_E"),  get("e_rev_I"),    get("v_rest"),
+            get("v_reset"),   get("v_thresh"), get("i_offset")};
+}
+
+void if_cond_exp::parameters::validate() const {
+    const std::string m = "IF_cond_exp";
+    checks::positive(m, "cm", cm, "nF");
+    checks::positive(m, "tau_m", tau_m, "ms");
+    checks::non_negative(m, "tau_refrac", tau_refrac, "ms");
+    checks::positive(m, "tau_syn_E", tau_syn_E, "ms");
+    checks::positive(m, "tau_syn_I", tau_syn_I, "ms");
+    checks::less(m, "v_reset", v_reset, "v_thresh", v_thresh, "mV");
+}
+
+if_cond_exp::derived::derived(const parameters& p, double h)
+    : decay_e(std::exp(-h / p.tau_syn_E)),
+      decay_i(std::exp(-h / p.tau_syn_I)),
+      mean_e(p.tau_syn_E / h * (-std::expm1(-h / p.tau_syn_E))),
+      mean_i(p.tau_syn_I / h * (-std::expm1(-h / p.tau_syn_I))),
+      g_leak(p.cm / p.tau_m),
+      dt(h),
+      refractory_steps(static_cast<std::int32_t>(std::lround(p.tau_refrac / h))) {}
+
+void if_cond_exp::state::resize(std::size_t n, const parameters& p) {
+    v.assign(n, p.v_rest);
+    g_exc.assign(n, 0.0);
+    g_inh.assign(n, 0.0);
+    refractory.assign(n, 0);
+}
+
+double* if_cond_exp::state::variable(std::string_view name) {
+    if (name == "v") return v.data();
+    if (name == "gsyn_exc") return g_exc.data();
+    if (name == "gsyn_inh") return g_inh.data();
+    return nullptr;
+}
+
+// Order within a step: v advances over the step with the conductances of
+// the step's start (decaying exactly during it); then the conductances decay
+// and take this step's input; then the threshold is checked. During the
+// refractory period v is clamped at v_reset while the conductances evolve.
+void if_cond_exp::step(const parameters& p, const derived& d, state& s, const double* const* input,
+                       std::uint8_t* spiked, std::size_t n) {
+    double* __restrict v = s.v.data();
+    double* __restrict ge = s.g_exc.data();
+    double* __restrict gi = s.g_inh.data();
+    std::int32_t* __restrict refr = s.refractory.data();
+    const double* __restrict in_e = input[0];
+    const double* __restrict in_i = input[1];
+    const double inv_cm = 1.0 / p.cm;
+    const double leak_drive = d.g_leak * p.v_rest + p.i_offset;
+#pragma omp simd
+    for (std::size_t k = 0; k < n; ++k) {
+        const double ge_mean = ge[k] * d.mean_e;
+        const double gi_mean = gi[k] * d.mean_i;
+        const double g_tot = d.g_leak + ge_mean + gi_mean;
+        const double v_inf = (leak_drive + ge_mean * p.e_rev_E + gi_mean * p.e_rev_I) / g_tot;
+        const double v_free = v_inf + (v[k] - v_inf) * std::exp(-d.dt * g_tot * inv_cm);
+        const bool free = refr[k] == 0;
+        v[k] = free ? v_free : v[k];
+        refr[k] = free ? 0 : refr[k] - 1;
+        ge[k] = ge[k] * d.decay_e + in_e[k];
+        gi[k] = gi[k] * d.decay_i + in_i[k];
+        const bool spike = v[k] >= p.v_thresh;
+        spiked[k] = spike;
+        v[k] = spike ? p.v_reset : v[k];
+        refr[k] = spike ? d.refractory_steps : refr[k];
+    }
+}
+
+}  // namespace ganglion::models

@@ -1,0 +1,110 @@
+#include "models/if_curr_exp.hpp"
+
+#include <cmath>
+
+#include "models/checks.hpp"
+
+namespace ganglion::models {
+
+model_info if_curr_exp::info() {
+    model_info m;
+    m.name = "IF_curr_exp";
+    m.description =
+        "Leaky integrate-and-fire neuron with fixed threshold and exponentially decaying "
+        "post-synaptic current (exact integration)";
+    m.parameters = {
+        {"cm", 1.0, "nF", "membrane capacitance"},
+        {"tau_m", 20.0, "ms", "membrane time constant"},
+        {"tau_refrac", 0.1, "ms", "refractory period"},
+        {"tau_syn_E", 5.0, "ms", "decay time of excitatory synaptic current"},
+        {"tau_syn_I", 5.0, "ms", "decay time of inhibitory synaptic current"},
+        {"v_rest", -65.0, "mV", "resting membrane potential"},
+        {"v_reset", -65.0, "mV", "reset potential after a spike"},
+        {"v_thresh", -50.0, "mV", "spike threshold"},
+        {"i_offset", 0.0, "nA", "offset current"},
+    };
+    m.receptors = {"excitatory", "inhibitory"};
+    m.state = {
+        {"v", "mV", "v_rest", 0.0}, {"isyn_exc", "nA", "", 0.0}, {"isyn_inh", "nA", "", 0.0}};
+    m.recordables = {"spikes"};
+    return m;
+}
+
+if_curr_exp::parameters if_curr_exp::parameters::from(const parameter_values& v) {
+    const model_info m = info();
+    auto get = [&](const char* n) { return parameter_or_default(v, m, n); };
+    return {get("cm"),     get("tau_m"),   get("tau_refrac"), get("tau_syn_E"), get("tau_syn_I"),
+            get("v_rest"), get("v_reset"), get("v_thresh"),   get("i_offset")};
+}
+
+void if_curr_exp::parameters::validate() const {
+    const std::string m = "IF_curr_exp";
+    checks::positive(m, "cm", cm, "nF");
+    checks::positive(m, "tau_m", tau_m, "ms");
+    checks::non_negative(m, "tau_refrac", tau_refrac, "ms");
+    checks::positive(m, "tau_syn_E", tau_syn_E, "ms");
+    checks::positive(m, "tau_syn_I", tau_syn_I, "ms");
+    checks::less(m, "v_reset", v_reset, "v_thresh", v_thresh, "mV");
+}
+
+double current_to_voltage_propagator(double tau_s, double tau_m, double cm, double h) {
+    // (tau_s tau_m / (cm (tau_m - tau_s))) (exp(-h/tau_m) - exp(-h/tau_s)),
+    // written with expm1 so that it stays accurate as tau_s -> tau_m, where
+    // it tends to (h / cm) exp(-h/tau_m).
+    const double a = 1.0 / tau_s - 1.0 / tau_m;  // > 0 when tau_s < tau_m
+    if (std::abs(a) * h < 1e-12) return h / cm * std::exp(-h / tau_m);
+    return std::exp(-h / tau_m) * (-std::expm1(-a * h)) / (a * cm);
+}
+
+if_curr_exp::derived::derived(const parameters& p, double dt)
+    : p11e(std::exp(-dt / p.tau_syn_E)),
+      p11i(std::exp(-dt / p.tau_syn_I)),
+      p22(std::exp(-dt / p.tau_m)),
+      p21e(current_to_voltage_propagator(p.tau_syn_E, p.tau_m, p.cm, dt)),
+      p21i(current_to_voltage_propagator(p.tau_syn_I, p.tau_m, p.cm, dt)),
+      p20(p.tau_m / p.cm * (-std::expm1(-dt / p.tau_m))),
+      refractory_steps(static_cast<std::int32_t>(std::lround(p.tau_refrac / dt))) {}
+
+void if_curr_exp::state::resize(std::size_t n, const parameters& p) {
+    v.assign(n, p.v_rest);
+    i_exc.assign(n, 0.0);
+    i_inh.assign(n, 0.0);
+    refractory.assign(n, 0);
+}
+
+double* if_curr_exp::state::variable(std::string_view name) {
+    if (name == "v") return v.data();
+    if (name == "isyn_exc") return i_exc.data();
+    if (name == "isyn_inh") return i_inh.data();
+    return nullptr;
+}
+
+// Order within a step, as in NEST's iaf_psc_exp: the membrane advances with
+// the currents of the step's start; then the currents decay and take this
+// step's input; then the threshold is checked. An input arriving in step s
+// therefore moves v from step s + 1 on.
+void if_curr_exp::step(const parameters& p, const derived& d, state& s, const double* const* input,
+                       std::uint8_t* spiked, std::size_t n) {
+    double* __restrict v = s.v.data();
+    double* __restrict ie = s.i_exc.data();
+    double* __restrict ii = s.i_inh.data();
+    std::int32_t* __restrict refr = s.refractory.data();
+    const double* __restrict in_e = input[0];
+    const double* __restrict in_i = input[1];
+#pragma omp simd
+    for (std::size_t k = 0; k < n; ++k) {
+        const bool free = refr[k] == 0;
+        const double v_free = p.v_rest + d.p22 * (v[k] - p.v_rest) + d.p21e * ie[k] +
+                              d.p21i * ii[k] + d.p20 * p.i_offset;
+        v[k] = free ? v_free : v[k];
+        refr[k] = free ? 0 : refr[k] - 1;
+        ie[k] = ie[k] * d.p11e + in_e[k];
+        ii[k] = ii[k] * d.p11i + in_i[k];
+        const bool spike = v[k] >= p.v_thresh;
+        spiked[k] = spike;
+        v[k] = spike ? p.v_reset : v[k];
+        refr[k] = spike ? d.refractory_steps : refr[k];
+    }
+}
+
+}  // namespace ganglion::models

@@ -1,0 +1,18 @@
+#pragma once
+
+// PyNN's SpikeSourcePoisson: independent Poisson spike trains of `rate` Hz
+// between `start` and `start + duration` ms.
+//
+// Each step draws a Poisson count from one counter-based random number keyed
+// by (seed, population, gid, step), by inversion from the precomputed
+// exp(-rate dt): no state to carry, no per-draw transcendental function, and
+// the same train whichever rank or thread owns the source. Several spikes in
+// one step are emitted as several spikes of that step.
+
+#include "core/model.hpp"
+
+namespace ganglion::models {
+
+model_entry spike_source_poisson_entry();
+
+}  // namespace ganglion::models
