@@ -8,6 +8,7 @@
 #include <exception>
 #include <limits>
 
+#include "core/deliver.hpp"
 #include "core/error.hpp"
 #include "core/random.hpp"
 
@@ -199,27 +200,7 @@ void simulation::exchange(step_type first) {
 }
 
 void simulation::interval_deliver(thread_state& ts, step_type first) {
-    const synapse_store& syn = ts.synapses;
-    const auto& runs = syn.runs();
-    const std::uint32_t* targets = syn.targets().data();
-    const float* weights = syn.weights().data();
-    const std::size_t n_receptors = ts.buffer.n_receptors();
-    double* rows[target_code::max_receptors];
-    for (const std::uint64_t w : global_words_) {
-        const gid_type g = spike_word::gid(w);
-        if (!syn.has_row(g)) continue;
-        const step_type s = first + spike_word::lag(w);
-        std::uint64_t k = syn.syn_begin(g);
-        for (std::uint64_t r = syn.run_begin(g); r < syn.run_end(g); ++r) {
-            for (std::size_t rec = 0; rec < n_receptors; ++rec)
-                rows[rec] = ts.buffer.row(rec, s + runs[r].delay);
-            const std::uint64_t end = k + runs[r].count;
-            for (; k < end; ++k) {
-                const std::uint32_t code = targets[k];
-                rows[target_code::receptor(code)][target_code::index(code)] += weights[k];
-            }
-        }
-    }
+    deliver_spikes(ts.synapses, ts.buffer, global_words_, first);
 }
 
 void simulation::run() {

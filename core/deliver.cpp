@@ -1,0 +1,34 @@
+#include "core/deliver.hpp"
+
+#include "core/spike_buffer.hpp"
+
+namespace ganglion {
+
+std::uint64_t deliver_spikes(const synapse_store& syn, ring_buffer& buffer,
+                             const std::vector<std::uint64_t>& words, step_type first_step) {
+    const auto& runs = syn.runs();
+    const std::uint32_t* targets = syn.targets().data();
+    const float* weights = syn.weights().data();
+    const std::size_t n_receptors = buffer.n_receptors();
+    double* rows[target_code::max_receptors];
+    std::uint64_t events = 0;
+    for (const std::uint64_t w : words) {
+        const gid_type g = spike_word::gid(w);
+        if (!syn.has_row(g)) continue;
+        const step_type s = first_step + spike_word::lag(w);
+        std::uint64_t k = syn.syn_begin(g);
+        for (std::uint64_t r = syn.run_begin(g); r < syn.run_end(g); ++r) {
+            for (std::size_t rec = 0; rec < n_receptors; ++rec)
+                rows[rec] = buffer.row(rec, s + runs[r].delay);
+            const std::uint64_t end = k + runs[r].count;
+            events += runs[r].count;
+            for (; k < end; ++k) {
+                const std::uint32_t code = targets[k];
+                rows[target_code::receptor(code)][target_code::index(code)] += weights[k];
+            }
+        }
+    }
+    return events;
+}
+
+}  // namespace ganglion
