@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# run_and_compare.sh GANGLION SPIKES_EQUAL MODEL TSTOP RANKS THREADS OUTDIR [REFDIR]
+# Runs MODEL on RANKS x THREADS (under mpiexec when MPIEXEC is set) into
+# OUTDIR; with REFDIR, checks that the spikes are bit-for-bit those of REFDIR.
+set -euo pipefail
+ganglion=$1 spikes_equal=$2 model=$3 tstop=$4 ranks=$5 threads=$6 out=$7 ref=${8:-}
+rm -rf "$out"
+if [ -n "${MPIEXEC:-}" ]; then
+  # shellcheck disable=SC2086
+  "$MPIEXEC" ${MPIEXEC_FLAGS:-} -n "$ranks" "$ganglion" run "$model" -o "$out" \
+    --tstop "$tstop" --threads "$threads" -q
+else
+  [ "$ranks" = 1 ] || { echo "no MPI: only 1 rank" >&2; exit 1; }
+  "$ganglion" run "$model" -o "$out" --tstop "$tstop" --threads "$threads" -q
+fi
+test -f "$out/spikes.h5"
+if [ -n "$ref" ]; then
+  "$spikes_equal" "$ref/spikes.h5" "$out/spikes.h5"
+fi
