@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <exception>
@@ -22,6 +23,7 @@ struct simulation::thread_state {
     ring_buffer buffer;
     synapse_store synapses;
     spike_buffer spikes;
+    phase_timers timers;
 };
 
 std::pair<double, double> resolve_delay_range(const model_spec& spec) {
@@ -205,23 +207,26 @@ void simulation::interval_deliver(thread_state& ts, step_type first) {
 
 void simulation::run() {
     if (!built_) build();
+    const auto wall_start = std::chrono::steady_clock::now();
     const int n_threads = part_.n_threads;
     const step_type D = grid_.min_steps;
     std::vector<std::exception_ptr> errors(n_threads);
     std::exception_ptr master_error;
     bool failed = false;  // written under the critical section
     bool stop = false;    // written by the master between the two barriers only
-    double t_update = 0, t_exchange = 0, t_deliver = 0;
     const step_type start = step_;
 
+    // Update and deliver are timed per thread (waiting at the barrier is not
+    // counted: the slowest thread's time shows load imbalance), exchange on
+    // the master thread.
 #pragma omp parallel num_threads(n_threads)
     {
         const int t = omp_get_thread_num();
         thread_state& ts = *threads_[t];
-        double t0 = omp_get_wtime();
         for (step_type first = start; first < n_steps_; first += D) {
             const step_type last = std::min(first + D, n_steps_);
             try {
+                scoped_timer timer(ts.timers, phase::update);
                 interval_update(ts, first, last);
             } catch (...) {
                 errors[t] = std::current_exception();
@@ -231,18 +236,12 @@ void simulation::run() {
 #pragma omp barrier
 #pragma omp master
             {
-                const double t1 = omp_get_wtime();
-                t_update += t1 - t0;
+                scoped_timer timer(timers_, phase::exchange);
                 try {
 #pragma omp critical(ganglion_failed)
                     stop = failed;
                     if (!stop) {
-                        if (fault_ && fault_->rank == part_.rank && fault_->step >= first &&
-                            fault_->step < last) {
-                            if (fault_->k == fault_injection::kind::exit_process) std::_Exit(3);
-                            throw error("injected fault on rank " + std::to_string(part_.rank) +
-                                        " at step " + std::to_string(fault_->step));
-                        }
+                        inject_fault(first, last);
                         exchange(first);
                         step_ = last;
                     }
@@ -250,32 +249,40 @@ void simulation::run() {
                     master_error = std::current_exception();
                     stop = true;
                 }
-                t0 = omp_get_wtime();
-                t_exchange += t0 - t1;
             }
 #pragma omp barrier
             if (stop) break;
             try {
+                scoped_timer timer(ts.timers, phase::deliver);
                 interval_deliver(ts, first);
             } catch (...) {
                 errors[t] = std::current_exception();
 #pragma omp critical(ganglion_failed)
                 failed = true;
             }
-#pragma omp master
-            {
-                const double t2 = omp_get_wtime();
-                t_deliver += t2 - t0;
-                t0 = t2;
-            }
         }
     }
-    timers_.add(phase::update, t_update);
-    timers_.add(phase::exchange, t_exchange);
-    timers_.add(phase::deliver, t_deliver);
+    for (const phase p : {phase::update, phase::deliver}) {
+        double slowest = 0;
+        for (auto& ts : threads_) {
+            slowest = std::max(slowest, ts->timers.seconds(p));
+            ts->timers = phase_timers{};
+        }
+        timers_.add(p, slowest);
+    }
+    simulate_seconds_ +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     if (master_error) std::rethrow_exception(master_error);
     for (auto& e : errors)
         if (e) std::rethrow_exception(e);
+}
+
+void simulation::inject_fault(step_type first, step_type last) const {
+    if (!fault_ || fault_->rank != part_.rank || fault_->step < first || fault_->step >= last)
+        return;
+    if (fault_->k == fault_injection::kind::exit_process) std::_Exit(3);
+    throw error("injected fault on rank " + std::to_string(part_.rank) + " at step " +
+                std::to_string(fault_->step));
 }
 
 std::uint64_t simulation::local_synapses() const {

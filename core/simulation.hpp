@@ -70,6 +70,8 @@ class simulation {
     step_type current_step() const { return step_; }
     const phase_timers& timers() const { return timers_; }
     phase_timers& timers() { return timers_; }
+    // Wall-clock time spent in run(), all phases and waiting included.
+    double simulate_seconds() const { return simulate_seconds_; }
 
     // Synapses this rank stores, per projection and in all.
     const std::vector<std::uint64_t>& local_synapses_per_projection() const {
@@ -97,6 +99,7 @@ class simulation {
     void interval_update(thread_state& ts, step_type first, step_type last);
     void interval_deliver(thread_state& ts, step_type first);
     void exchange(step_type first);
+    void inject_fault(step_type first, step_type last) const;
 
     model_spec spec_;
     const model_registry& models_;
@@ -112,6 +115,7 @@ class simulation {
     std::vector<recorded_spikes> recorded_;
     std::vector<std::uint64_t> local_words_, global_words_;
     phase_timers timers_;
+    double simulate_seconds_ = 0;
     std::optional<fault_injection> fault_;
     bool built_ = false;
 };

@@ -90,7 +90,7 @@ struct connector_spec {
 struct synapse_spec {
     std::string type = "StaticSynapse";
     value_spec weight = value_spec::constant(0.0);  // uS (conductance) or nA (current)
-    value_spec delay = value_spec::constant(0.1);   // ms; default: dt
+    value_spec delay = value_spec::constant(0.1);   // ms; default: min_delay if given, else dt
     bool delay_given = false;
 };
 

@@ -1,0 +1,835 @@
+#include "io/model_file.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <initializer_list>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+
+namespace ganglion {
+namespace {
+
+using json = nlohmann::json;
+
+// ---------------------------------------------------------------------------
+// Text helpers for messages.
+
+std::string format_number(double v) {
+    char buf[64];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
+}
+
+std::string in_quotes(std::string_view s) {
+    return "'" + std::string(s) + "'";
+}
+
+// What a JSON value is, for "got ...; must be ..." messages.
+std::string describe(const json& v) {
+    switch (v.type()) {
+        case json::value_t::null:
+            return "null";
+        case json::value_t::boolean:
+            return v.get<bool>() ? "true" : "false";
+        case json::value_t::number_integer:
+            return std::to_string(v.get<std::int64_t>());
+        case json::value_t::number_unsigned:
+            return std::to_string(v.get<std::uint64_t>());
+        case json::value_t::number_float:
+            return format_number(v.get<double>());
+        case json::value_t::string: {
+            std::string s = v.get<std::string>();
+            if (s.size() > 40) s = s.substr(0, 37) + "...";
+            return "the string \"" + s + "\"";
+        }
+        case json::value_t::array:
+            return v.empty() ? "an empty array" : "an array";
+        case json::value_t::object:
+            return "an object";
+        default:
+            return "a binary value";
+    }
+}
+
+std::string join(const std::vector<std::string>& items) {
+    if (items.empty()) return "(none)";
+    std::string out;
+    for (const auto& s : items)
+        out += (out.empty() ? "" : ", ") + s;
+    return out;
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& ch : out)
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+// " (did you mean 'tau_m'?)" when one allowed name is a likely typo of `given`.
+std::string did_you_mean(std::string_view given, const std::vector<std::string>& allowed) {
+    const std::string g = lower(given);
+    // Short names are too close to everything: "u" would suggest "v".
+    const std::size_t limit = std::min<std::size_t>(2, g.size() / 3);
+    const std::string* best = nullptr;
+    std::size_t best_distance = limit + 1;
+    for (const auto& a : allowed) {
+        const std::size_t d = edit_distance(g, lower(a));
+        if (d < best_distance) {
+            best_distance = d;
+            best = &a;
+        }
+    }
+    return best ? " (did you mean " + in_quotes(*best) + "?)" : "";
+}
+
+// ---------------------------------------------------------------------------
+// A JSON value and its path, so that every check can name the key it checks.
+
+class cursor {
+  public:
+    cursor(const json& value, std::string path) : value_(&value), path_(std::move(path)) {}
+
+    const json& value() const { return *value_; }
+    const std::string& path() const { return path_; }
+
+    [[noreturn]] void fail(const std::string& problem) const {
+        throw model_file_error(path_, problem);
+    }
+    // "got <what was given>; must be <rule>"
+    [[noreturn]] void must_be(std::string_view rule) const {
+        fail("got " + describe(*value_) + "; must be " + std::string(rule));
+    }
+
+    // Objects.
+    std::string child_path(std::string_view key) const {
+        return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+    }
+    void expect_object() const {
+        if (!value_->is_object()) must_be("an object");
+    }
+    // Rejects every key not in `allowed`, at that key's own path.
+    void allow_keys(std::initializer_list<std::string_view> allowed) const {
+        allow_keys(std::vector<std::string>(allowed.begin(), allowed.end()));
+    }
+    void allow_keys(const std::vector<std::string>& allowed) const {
+        expect_object();
+        for (const auto& [key, v] : value_->items())
+            if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+                cursor(v, child_path(key)).fail_unknown("key", key, allowed, "allowed");
+    }
+    std::optional<cursor> find(std::string_view key) const {
+        expect_object();
+        const auto it = value_->find(std::string(key));
+        if (it == value_->end()) return std::nullopt;
+        return cursor(*it, child_path(key));
+    }
+    cursor required(std::string_view key, std::string_view what) const {
+        if (auto c = find(key)) return *c;
+        throw model_file_error(child_path(key), "missing; required: " + std::string(what));
+    }
+    std::vector<std::pair<std::string, cursor>> members() const {
+        expect_object();
+        std::vector<std::pair<std::string, cursor>> out;
+        for (const auto& [key, v] : value_->items())
+            out.emplace_back(key, cursor(v, child_path(key)));
+        return out;
+    }
+
+    // Arrays.
+    std::vector<cursor> elements(std::string_view what = "an array") const {
+        if (!value_->is_array()) must_be(what);
+        std::vector<cursor> out;
+        for (std::size_t i = 0; i < value_->size(); ++i)
+            out.emplace_back((*value_)[i], path_ + "[" + std::to_string(i) + "]");
+        return out;
+    }
+
+    // Scalars.
+    double number(std::string_view unit = {}) const {
+        const std::string with_unit = unit.empty() ? "" : " (" + std::string(unit) + ")";
+        if (!value_->is_number()) must_be("a number" + with_unit);
+        const double v = value_->get<double>();
+        if (!std::isfinite(v)) must_be("a finite number" + with_unit);
+        return v;
+    }
+    std::string string(std::string_view what = "a string") const {
+        if (!value_->is_string()) must_be(what);
+        return value_->get<std::string>();
+    }
+    bool boolean() const {
+        if (!value_->is_boolean()) must_be("true or false");
+        return value_->get<bool>();
+    }
+    // A non-negative integer; a float with an integral value (3.0) counts.
+    std::uint64_t integer(std::string_view rule = "a non-negative integer") const {
+        if (value_->is_number_unsigned()) return value_->get<std::uint64_t>();
+        if (value_->is_number_integer()) {
+            if (value_->get<std::int64_t>() < 0) must_be(rule);
+            return static_cast<std::uint64_t>(value_->get<std::int64_t>());
+        }
+        if (value_->is_number_float()) {
+            const double v = value_->get<double>();
+            if (v >= 0 && v < 0x1.0p53 && std::floor(v) == v) return static_cast<std::uint64_t>(v);
+        }
+        must_be(rule);
+    }
+
+    [[noreturn]] void fail_unknown(std::string_view what, std::string_view given,
+                                   const std::vector<std::string>& allowed,
+                                   std::string_view list_label) const {
+        fail("unknown " + std::string(what) + " " + in_quotes(given) +
+             did_you_mean(given, allowed) + "; " + std::string(list_label) + ": " + join(allowed));
+    }
+
+  private:
+    const json* value_;
+    std::string path_;
+};
+
+// ---------------------------------------------------------------------------
+// Value specs: a number or one of PyNN's RandomDistribution names.
+
+const std::vector<std::string> distribution_names = {"uniform", "normal", "normal_clipped"};
+
+std::string describe(const value_spec& v, const std::string& unit) {
+    const std::string u = unit.empty() ? "" : " " + unit;
+    switch (v.k) {
+        case value_spec::kind::constant:
+            return format_number(v.value) + u;
+        case value_spec::kind::uniform:
+            return "uniform(low=" + format_number(v.low) + ", high=" + format_number(v.high) + ")" +
+                   u;
+        case value_spec::kind::normal:
+            return "normal(mu=" + format_number(v.mu) + ", sigma=" + format_number(v.sigma) + ")" +
+                   u;
+        case value_spec::kind::normal_clipped:
+            return "normal_clipped(mu=" + format_number(v.mu) +
+                   ", sigma=" + format_number(v.sigma) + ", low=" + format_number(v.low) +
+                   ", high=" + format_number(v.high) + ")" + u;
+    }
+    return "?";
+}
+
+// Probability that a normal(mu, sigma) draw lies in [low, high]. Written with
+// erfc on the tail the interval lies in, so that a far tail does not vanish
+// in the cancellation of two numbers close to 1.
+double normal_interval_probability(double mu, double sigma, double low, double high) {
+    const double zl = (low - mu) / (sigma * std::sqrt(2.0));
+    const double zh = (high - mu) / (sigma * std::sqrt(2.0));
+    if (zl >= 0) return 0.5 * (std::erfc(zl) - std::erfc(zh));
+    if (zh <= 0) return 0.5 * (std::erfc(-zh) - std::erfc(-zl));
+    return 1.0 - 0.5 * (std::erfc(-zl) + std::erfc(zh));
+}
+
+value_spec read_value(const cursor& c, const std::string& unit) {
+    if (c.value().is_number()) return value_spec::constant(c.number(unit));
+    if (!c.value().is_object())
+        c.must_be("a number (" + unit +
+                  ") or a distribution such as {\"distribution\": \"uniform\", \"low\": ..., "
+                  "\"high\": ...}");
+    const cursor d = c.required("distribution", "one of " + join(distribution_names));
+    const std::string name = d.string("a distribution name (" + join(distribution_names) + ")");
+    value_spec v;
+    auto low_high = [&] {
+        const cursor low = c.required("low", "a number (" + unit + ")");
+        const cursor high = c.required("high", "a number (" + unit + ")");
+        v.low = low.number(unit);
+        v.high = high.number(unit);
+        if (!(v.high > v.low)) high.must_be("> low (" + format_number(v.low) + ")");
+    };
+    auto mu_sigma = [&] {
+        v.mu = c.required("mu", "a number (" + unit + ")").number(unit);
+        const cursor sigma = c.required("sigma", "a number >= 0 (" + unit + ")");
+        v.sigma = sigma.number(unit);
+        if (!(v.sigma >= 0)) sigma.must_be(">= 0 (" + unit + ")");
+        return sigma;
+    };
+    if (name == "uniform") {
+        c.allow_keys({"distribution", "low", "high"});
+        v.k = value_spec::kind::uniform;
+        low_high();
+    } else if (name == "normal") {
+        c.allow_keys({"distribution", "mu", "sigma"});
+        v.k = value_spec::kind::normal;
+        mu_sigma();
+    } else if (name == "normal_clipped") {
+        c.allow_keys({"distribution", "mu", "sigma", "low", "high"});
+        v.k = value_spec::kind::normal_clipped;
+        const cursor sigma = mu_sigma();
+        if (!(v.sigma > 0)) sigma.must_be("> 0 (" + unit + ")");
+        low_high();
+        // Clipping redraws until a value lands in [low, high]: an interval
+        // the normal almost never reaches would make that loop endless.
+        const double p = normal_interval_probability(v.mu, v.sigma, v.low, v.high);
+        if (!(p >= 1e-6))
+            c.fail("[low, high] = [" + format_number(v.low) + ", " + format_number(v.high) +
+                   "] has probability " + format_number(p) +
+                   " under normal(mu=" + format_number(v.mu) + ", sigma=" + format_number(v.sigma) +
+                   "); must be >= 1e-6 (move the interval towards mu or widen sigma)");
+    } else {
+        d.fail_unknown("distribution", name, distribution_names, "known distributions");
+    }
+    return v;
+}
+
+// ---------------------------------------------------------------------------
+// The reader proper.
+
+const std::vector<std::string> connector_names = {"AllToAllConnector", "OneToOneConnector",
+                                                  "FixedProbabilityConnector", "FromListConnector"};
+
+// A projection's pre or post as read: the spec and what checks need.
+struct view {
+    view_spec spec;
+    std::uint64_t size = 0;
+    std::string population;
+};
+
+// What a weight may be, as PyNN checks it.
+struct weight_rule {
+    enum class sign { any, non_negative, non_positive };
+    sign s = sign::any;
+    std::string unit;
+    std::string reason;
+};
+
+class reader {
+  public:
+    explicit reader(const model_registry& models) : models_(models) {}
+
+    model_spec read(const json& doc) {
+        if (!doc.is_object())
+            throw model_file_error("", "got " + describe(doc) +
+                                           "; a model file must be a JSON object with keys "
+                                           "simulation, populations and projections");
+        const cursor root(doc, "");
+        root.allow_keys({"description", "arithmetic", "simulation", "populations", "projections"});
+        if (auto d = root.find("description")) d->string();
+        if (auto a = root.find("arithmetic")) {
+            if (a->string("\"double\"") != "double")
+                a->must_be("\"double\" (only \"double\" is available in this build)");
+        }
+        simulation(root.required("simulation", "an object with dt, tstop, ..."));
+        const cursor pops = root.required("populations", "a non-empty array of populations");
+        const auto p = pops.elements("a non-empty array of populations");
+        if (p.empty()) pops.must_be("a non-empty array of populations");
+        for (const auto& c : p)
+            population(c);
+        if (auto projs = root.find("projections"))
+            for (const auto& c : projs->elements("an array of projections"))
+                projection(c);
+        return std::move(spec_);
+    }
+
+  private:
+    void simulation(const cursor& c) {
+        c.allow_keys({"dt", "tstop", "min_delay", "max_delay", "seed"});
+        simulation_spec& s = spec_.simulation;
+        if (auto v = c.find("dt")) {
+            s.dt = v->number("ms");
+            if (!(s.dt > 0)) v->must_be("> 0 (ms)");
+        }
+        if (auto v = c.find("tstop")) {
+            s.tstop = v->number("ms");
+            if (!(s.tstop > 0)) v->must_be("> 0 (ms)");
+        }
+        if (auto v = c.find("min_delay")) {
+            s.min_delay = v->number("ms");
+            if (!(*s.min_delay >= s.dt)) v->must_be(">= dt (" + format_number(s.dt) + " ms)");
+        }
+        if (auto v = c.find("max_delay")) {
+            s.max_delay = v->number("ms");
+            if (s.min_delay && !(*s.max_delay >= *s.min_delay))
+                v->must_be(">= min_delay (" + format_number(*s.min_delay) + " ms)");
+            if (!(*s.max_delay >= s.dt)) v->must_be(">= dt (" + format_number(s.dt) + " ms)");
+        }
+        if (auto v = c.find("seed")) s.seed = v->integer();
+    }
+
+    void population(const cursor& c) {
+        c.allow_keys({"name", "size", "model", "parameters", "initial_values", "record"});
+        population_spec p;
+
+        const cursor name = c.required("name", "a non-empty string");
+        p.name = name.string("a non-empty string");
+        if (p.name.empty()) name.must_be("a non-empty string");
+        if (const auto other = spec_.find_population(p.name))
+            name.fail("duplicate population name " + in_quotes(p.name) + " (populations[" +
+                      std::to_string(*other) + "] has it already); names must be unique");
+
+        const cursor size = c.required("size", "a positive integer");
+        p.size = size.integer("a positive integer");
+        if (p.size == 0) size.must_be("a positive integer");
+
+        const cursor model = c.required("model", "a model name (" + join(models_.names()) + ")");
+        p.model = model.string("a model name (" + join(models_.names()) + ")");
+        const model_entry* entry = models_.find(p.model);
+        if (!entry) model.fail_unknown("model", p.model, models_.names(), "known models");
+        const model_info& info = entry->info;
+
+        if (auto params = c.find("parameters")) parameters(*params, info, p);
+        for (const auto& pi : info.parameters)
+            if (!pi.is_list && std::isnan(pi.default_value) && !p.parameters.scalars.count(pi.name))
+                throw model_file_error(c.child_path("parameters") + "." + pi.name,
+                                       "missing; " + p.model + " requires it (" + pi.unit + ")");
+        if (entry->validate) {
+            try {
+                entry->validate(p.parameters);
+            } catch (const parameter_error& e) {
+                std::string path = c.child_path("parameters");
+                if (!e.parameter().empty()) path += "." + e.parameter();
+                throw model_file_error(path, p.model + ": " + e.problem());
+            }
+        }
+
+        if (auto init = c.find("initial_values")) {
+            std::vector<std::string> states;
+            for (const auto& s : info.state)
+                states.push_back(s.name);
+            for (const auto& [key, v] : init->members()) {
+                const state_info* s = info.find_state(key);
+                if (!s) v.fail_unknown("key", key, states, "allowed");
+                p.initial_values[key] = read_value(v, s->unit);
+            }
+        }
+
+        if (auto rec = c.find("record")) {
+            // Only spike recording exists in this version; state recording
+            // (v, gsyn_exc, ...) comes with the SONATA report writer.
+            std::vector<std::string> allowed;
+            for (const auto& r : info.recordables)
+                if (r == "spikes") allowed.push_back(r);
+            for (const auto& r : rec->elements("an array of names such as [\"spikes\"]")) {
+                const std::string what = r.string("a recordable name (" + join(allowed) + ")");
+                if (what == "spikes" && !allowed.empty()) {
+                    p.record_spikes = true;
+                } else if (std::find(info.recordables.begin(), info.recordables.end(), what) !=
+                           info.recordables.end()) {
+                    r.fail("recording " + in_quotes(what) +
+                           " is not supported in this version; allowed: " + join(allowed));
+                } else {
+                    r.fail_unknown("recordable", what, allowed, "allowed for " + p.model);
+                }
+            }
+        }
+        spec_.populations.push_back(std::move(p));
+    }
+
+    static std::vector<double> number_list(const cursor& c, const std::string& unit) {
+        std::vector<double> out;
+        for (const auto& e : c.elements("a list of numbers (" + unit + ")"))
+            out.push_back(e.number(unit));
+        return out;
+    }
+
+    void parameters(const cursor& c, const model_info& info, population_spec& p) {
+        std::vector<std::string> names;
+        for (const auto& pi : info.parameters)
+            names.push_back(pi.name);
+        for (const auto& [key, v] : c.members()) {
+            const parameter_info* pi = info.find_parameter(key);
+            if (!pi) v.fail_unknown("key", key, names, "allowed");
+            if (!pi->is_list) {
+                p.parameters.scalars[key] = v.number(pi->unit);
+                continue;
+            }
+            // One list for all neurons, or one list per neuron.
+            const std::string shapes =
+                "a list of numbers (" + pi->unit + ") for all neurons, or one such list per neuron";
+            const auto items = v.elements(shapes);
+            auto& lists = p.parameters.lists[key];
+            if (!items.empty() && items.front().value().is_array()) {
+                if (items.size() != p.size)
+                    v.fail("got " + std::to_string(items.size()) + " lists; must be " + shapes +
+                           " (exactly " + std::to_string(p.size) + " lists, the size of " +
+                           in_quotes(p.name) + ")");
+                for (const auto& item : items)
+                    lists.push_back(number_list(item, pi->unit));
+            } else {
+                lists = {number_list(v, pi->unit)};
+            }
+        }
+    }
+
+    view read_view(const cursor& c) {
+        const std::vector<std::string> names = population_names();
+        auto find = [&](const cursor& name_cursor) {
+            const std::string name = name_cursor.string("a population name");
+            const auto p = spec_.find_population(name);
+            if (!p) name_cursor.fail_unknown("population", name, names, "known populations");
+            view v;
+            v.spec.population = *p;
+            v.size = spec_.populations[*p].size;
+            v.population = name;
+            return v;
+        };
+        if (c.value().is_string()) return find(c);
+        if (!c.value().is_object())
+            c.must_be(
+                "a population name, or {\"population\": name, \"slice\": [start, stop(, step)]}, "
+                "or {\"population\": name, \"indices\": [...]}");
+        c.allow_keys({"population", "slice", "indices"});
+        view v = find(c.required("population", "a population name"));
+        const auto slice = c.find("slice");
+        const auto indices = c.find("indices");
+        if (slice && indices)
+            c.fail(
+                "both slice and indices given; give one of them (or neither for the whole "
+                "population)");
+        const std::string within =
+            "the size of " + in_quotes(v.population) + " (" + std::to_string(v.size) + ")";
+        if (slice) {
+            const auto parts = slice->elements("[start, stop] or [start, stop, step]");
+            if (parts.size() != 2 && parts.size() != 3)
+                slice->fail("got " + std::to_string(parts.size()) +
+                            " values; must be [start, stop] or [start, stop, step]");
+            const std::uint64_t start = parts[0].integer();
+            const std::uint64_t stop = parts[1].integer();
+            const std::uint64_t step = parts.size() == 3 ? parts[2].integer("an integer >= 1") : 1;
+            if (stop > v.size) parts[1].must_be("<= " + within);
+            if (step == 0) parts[2].must_be("an integer >= 1");
+            if (start >= stop)
+                slice->fail("empty slice [" + std::to_string(start) + ", " + std::to_string(stop) +
+                            "); must select at least one neuron (start < stop <= " +
+                            std::to_string(v.size) + ")");
+            std::vector<std::uint64_t> idx;
+            for (std::uint64_t i = start; i < stop; i += step)
+                idx.push_back(i);
+            v.size = idx.size();
+            v.spec.indices = std::move(idx);
+        } else if (indices) {
+            const auto items = indices->elements("an array of neuron indices");
+            if (items.empty()) indices->must_be("a non-empty array of neuron indices");
+            std::vector<std::uint64_t> idx;
+            std::map<std::uint64_t, std::size_t> seen;
+            for (std::size_t n = 0; n < items.size(); ++n) {
+                const std::uint64_t i = items[n].integer();
+                if (i >= v.size) items[n].must_be("< " + within);
+                if (const auto [it, fresh] = seen.emplace(i, n); !fresh)
+                    items[n].fail("index " + std::to_string(i) + " appears twice (also at [" +
+                                  std::to_string(it->second) + "]); indices must be distinct");
+                idx.push_back(i);
+            }
+            v.size = idx.size();
+            v.spec.indices = std::move(idx);
+        }
+        return v;
+    }
+
+    std::vector<std::string> population_names() const {
+        std::vector<std::string> names;
+        for (const auto& p : spec_.populations)
+            names.push_back(p.name);
+        return names;
+    }
+
+    void check_weight(const cursor& c, const value_spec& w, const weight_rule& rule) const {
+        const std::string got = "got " + describe(w, rule.unit);
+        if (rule.s == weight_rule::sign::non_negative && !(w.lower_bound() >= 0))
+            c.fail(got + (w.is_constant() ? "" : ", which can be negative") +
+                   "; weights must be >= 0 " + rule.reason);
+        if (rule.s == weight_rule::sign::non_positive && !(w.upper_bound() <= 0))
+            c.fail(got + (w.is_constant() ? "" : ", which can be positive") +
+                   "; weights must be <= 0 " + rule.reason);
+    }
+
+    // Invariant 2: no delay below min_delay (or dt) or above max_delay.
+    void check_delay(const cursor& c, const value_spec& d) const {
+        const simulation_spec& s = spec_.simulation;
+        const double min = s.min_delay.value_or(s.dt);
+        const std::string min_text =
+            (s.min_delay ? "min_delay (" : "dt (") + format_number(min) + " ms)";
+        const std::string got = "got " + describe(d, "ms");
+        if (d.k == value_spec::kind::normal)
+            c.fail(got + ", which is unbounded below; a delay must be >= " + min_text +
+                   ": use normal_clipped with low >= " + format_number(min));
+        if (!(d.lower_bound() >= min))
+            c.fail(got +
+                   (d.is_constant()
+                        ? ""
+                        : ", whose lowest value is " + format_number(d.lower_bound()) + " ms") +
+                   "; must be >= " + min_text);
+        if (s.max_delay && !(d.upper_bound() <= *s.max_delay))
+            c.fail(got +
+                   (d.is_constant()
+                        ? ""
+                        : ", whose highest value is " + format_number(d.upper_bound()) + " ms") +
+                   "; must be <= max_delay (" + format_number(*s.max_delay) + " ms)");
+    }
+
+    void projection(const cursor& c) {
+        c.allow_keys({"label", "pre", "post", "connector", "synapse", "receptor_type"});
+        projection_spec p;
+        const view pre = read_view(c.required("pre", "a population name or view"));
+        const cursor post_cursor = c.required("post", "a population name or view");
+        const view post = read_view(post_cursor);
+        p.pre = pre.spec;
+        p.post = post.spec;
+        p.label = pre.population + "->" + post.population;
+        if (auto l = c.find("label")) p.label = l->string();
+
+        const population_spec& target = spec_.populations[post.spec.population];
+        const model_info& info = models_.find(target.model)->info;
+        if (info.is_source)
+            post_cursor.fail("population " + in_quotes(target.name) + " is a " + target.model +
+                             ", a spike source: it takes no input and cannot be a projection's "
+                             "post");
+        if (auto r = c.find("receptor_type")) {
+            p.receptor_type = r->string("a receptor type (" + join(info.receptors) + ")");
+            if (info.receptor_index(p.receptor_type) < 0)
+                r->fail_unknown("receptor type", p.receptor_type, info.receptors,
+                                "allowed for " + target.model);
+        } else if (info.receptor_index(p.receptor_type) < 0) {
+            throw model_file_error(c.child_path("receptor_type"),
+                                   "missing; " + target.model + " has no " +
+                                       in_quotes(p.receptor_type) +
+                                       " receptor (the default); allowed: " + join(info.receptors));
+        }
+
+        const weight_rule weights = weight_rule_for(info, p.receptor_type);
+        connector(c.required("connector", "an object with a type (" + join(connector_names) + ")"),
+                  pre, post, weights, p.connector);
+        // PyNN's default delay is the simulation's min_delay; without one, dt.
+        p.synapse.delay =
+            value_spec::constant(spec_.simulation.min_delay.value_or(spec_.simulation.dt));
+        if (auto s = c.find("synapse")) {
+            s->allow_keys({"type", "weight", "delay"});
+            if (auto t = s->find("type")) {
+                p.synapse.type = t->string();
+                if (p.synapse.type != "StaticSynapse")
+                    t->fail_unknown("synapse type", p.synapse.type, {"StaticSynapse"},
+                                    "known synapse types");
+            }
+            if (auto w = s->find("weight")) {
+                p.synapse.weight = read_value(*w, weights.unit);
+                check_weight(*w, p.synapse.weight, weights);
+            }
+            if (auto d = s->find("delay")) {
+                p.synapse.delay = read_value(*d, "ms");
+                p.synapse.delay_given = true;
+                check_delay(*d, p.synapse.delay);
+            }
+        }
+
+        spec_.projections.push_back(std::move(p));
+    }
+
+    static weight_rule weight_rule_for(const model_info& info, const std::string& receptor) {
+        weight_rule r;
+        const bool conductance = info.name.find("_cond_") != std::string::npos;
+        r.unit = conductance ? "uS" : "nA";
+        if (conductance) {
+            r.s = weight_rule::sign::non_negative;
+            r.reason = "for conductance-based synapses (" + info.name + ")";
+        } else if (receptor == "excitatory") {
+            r.s = weight_rule::sign::non_negative;
+            r.reason = "for current-based, excitatory synapses (" + info.name +
+                       "; for inhibition use receptor_type \"inhibitory\" with weights <= 0)";
+        } else if (receptor == "inhibitory") {
+            r.s = weight_rule::sign::non_positive;
+            r.reason = "for current-based, inhibitory synapses (" + info.name + ")";
+        }
+        return r;
+    }
+
+    void connector(const cursor& c, const view& pre, const view& post, const weight_rule& weights,
+                   connector_spec& out) {
+        c.expect_object();
+        const cursor type = c.required("type", "one of " + join(connector_names));
+        const std::string t = type.string("a connector type (" + join(connector_names) + ")");
+        auto self_connections = [&] {
+            if (auto a = c.find("allow_self_connections"))
+                out.allow_self_connections = a->boolean();
+        };
+        if (t == "AllToAllConnector") {
+            c.allow_keys({"type", "allow_self_connections"});
+            out.k = connector_spec::kind::all_to_all;
+            self_connections();
+        } else if (t == "OneToOneConnector") {
+            c.allow_keys({"type"});
+            out.k = connector_spec::kind::one_to_one;
+            if (pre.size != post.size)
+                c.fail("OneToOneConnector needs pre and post of the same size; got pre " +
+                       in_quotes(pre.population) + " with " + std::to_string(pre.size) +
+                       " neurons and post " + in_quotes(post.population) + " with " +
+                       std::to_string(post.size));
+        } else if (t == "FixedProbabilityConnector") {
+            c.allow_keys({"type", "p_connect", "allow_self_connections"});
+            out.k = connector_spec::kind::fixed_probability;
+            const cursor p = c.required("p_connect", "a probability in [0, 1]");
+            out.p_connect = p.number();
+            if (!(out.p_connect >= 0 && out.p_connect <= 1)) p.must_be("in [0, 1]");
+            self_connections();
+        } else if (t == "FromListConnector") {
+            c.allow_keys({"type", "conn_list"});
+            out.k = connector_spec::kind::from_list;
+            from_list(c.required("conn_list", "an array of rows [i, j] or [i, j, weight, delay]"),
+                      pre, post, weights, out);
+        } else {
+            type.fail_unknown("connector type", t, connector_names, "known connectors");
+        }
+    }
+
+    void from_list(const cursor& c, const view& pre, const view& post, const weight_rule& weights,
+                   connector_spec& out) const {
+        const std::string shape = "a row [i, j] or [i, j, weight, delay]";
+        const auto rows = c.elements("an array of rows [i, j] or [i, j, weight, delay]");
+        std::size_t width = 0;
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+            const auto cells = rows[r].elements(shape);
+            if (cells.size() != 2 && cells.size() != 4)
+                rows[r].fail("got " + std::to_string(cells.size()) + " values; must be " + shape);
+            if (r == 0) width = cells.size();
+            if (cells.size() != width)
+                rows[r].fail("got " + std::to_string(cells.size()) + " values; must be " +
+                             std::to_string(width) +
+                             " like conn_list[0] (all rows have the same length)");
+            connector_spec::row row;
+            row.i = cells[0].integer();
+            if (row.i >= pre.size)
+                cells[0].must_be("< the size of the pre (" + std::to_string(pre.size) + ")");
+            row.j = cells[1].integer();
+            if (row.j >= post.size)
+                cells[1].must_be("< the size of the post (" + std::to_string(post.size) + ")");
+            if (width == 4) {
+                row.weight = cells[2].number(weights.unit);
+                check_weight(cells[2], value_spec::constant(row.weight), weights);
+                row.delay = cells[3].number("ms");
+                check_delay(cells[3], value_spec::constant(row.delay));
+            }
+            out.rows.push_back(row);
+        }
+        out.rows_have_weights = width == 4;
+    }
+
+    const model_registry& models_;
+    model_spec spec_;
+};
+
+// Records the first key that appears twice in one object (JSON keeps only the
+// last, which would silently drop a value the user wrote). Fed by the parser
+// callback; the path is built from a stack of open objects and arrays.
+class duplicate_key_finder {
+  public:
+    bool operator()(int, json::parse_event_t event, json& parsed) {
+        switch (event) {
+            case json::parse_event_t::object_start:
+                stack_.push_back({false, 0, {}, {}});
+                break;
+            case json::parse_event_t::array_start:
+                stack_.push_back({true, 0, {}, {}});
+                break;
+            case json::parse_event_t::object_end:
+            case json::parse_event_t::array_end:
+                stack_.pop_back();
+                element_done();
+                break;
+            case json::parse_event_t::key: {
+                auto& top = stack_.back();
+                top.key = parsed.get<std::string>();
+                if (!top.keys.insert(top.key).second && !duplicate) duplicate = path();
+                break;
+            }
+            case json::parse_event_t::value:
+                element_done();
+                break;
+        }
+        return true;
+    }
+
+    std::optional<std::string> duplicate;
+
+  private:
+    struct frame {
+        bool array;
+        std::size_t index;
+        std::string key;
+        std::set<std::string> keys;
+    };
+    void element_done() {
+        if (!stack_.empty() && stack_.back().array) ++stack_.back().index;
+    }
+    std::string path() const {
+        std::string out;
+        for (const auto& f : stack_) {
+            if (f.array)
+                out += "[" + std::to_string(f.index) + "]";
+            else
+                out += (out.empty() ? "" : ".") + f.key;
+        }
+        return out;
+    }
+    std::vector<frame> stack_;
+};
+
+}  // namespace
+
+model_spec parse_model(const nlohmann::json& doc, const model_registry& models) {
+    return reader(models).read(doc);
+}
+
+model_spec read_model_file(const std::string& path, const model_registry& models) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw error("cannot read model file '" + path + "': it is a directory");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw error("cannot open model file '" + path + "': " + std::strerror(errno));
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw error("cannot read model file '" + path + "'");
+
+    json doc;
+    duplicate_key_finder duplicates;
+    try {
+        doc = json::parse(text.str(), std::ref(duplicates));
+    } catch (const json::parse_error& e) {
+        std::string what = e.what();
+        if (const auto end = what.find("] "); end != std::string::npos) what = what.substr(end + 2);
+        throw error("model file '" + path + "' is not valid JSON: " + what + " (byte " +
+                    std::to_string(e.byte) + ")");
+    } catch (const json::exception& e) {
+        std::string what = e.what();
+        if (const auto end = what.find("] "); end != std::string::npos) what = what.substr(end + 2);
+        throw error("model file '" + path + "' is not valid JSON: " + what);
+    }
+    if (duplicates.duplicate)
+        throw model_file_error(*duplicates.duplicate,
+                               "key given twice in the same object; remove one (JSON would keep "
+                               "only the last)");
+    return parse_model(doc, models);
+}
+
+}  // namespace ganglion

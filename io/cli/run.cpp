@@ -158,7 +158,7 @@ int run_command(const run_options& opt, const model_registry& models, communicat
     for (std::size_t i = 0; i < n_phases; ++i)
         t[i] = comm.max(sim.timers().all()[i]);
     const double bio_s = static_cast<double>(sim.n_steps()) * spec.simulation.dt * 1e-3;
-    const double sim_s = t[1] + t[2] + t[3];
+    const double sim_s = comm.max(sim.simulate_seconds());
     const double rtf = bio_s > 0 ? sim_s / bio_s : 0;
     const double total_s = comm.max(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());

@@ -1,0 +1,25 @@
+#pragma once
+
+// The model file reader: JSON in PyNN's vocabulary and units (ms, mV, nA, nF,
+// uS, Hz) to a checked model_spec. Every bad key or value is reported as a
+// model_file_error naming the key's JSON path (e.g.
+// `projections[2].connector.p_connect`), what was given and what is allowed.
+
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/model.hpp"
+#include "core/spec.hpp"
+
+namespace ganglion {
+
+// Reads, parses and checks a model file. Throws error for a missing/unreadable file or invalid JSON
+// (message names the file, and for a JSON syntax error the byte/line), model_file_error for a bad
+// key/value (including a key given twice in one object).
+model_spec read_model_file(const std::string& path, const model_registry& models);
+
+// The same from parsed JSON (for tests).
+model_spec parse_model(const nlohmann::json& doc, const model_registry& models);
+
+}  // namespace ganglion
