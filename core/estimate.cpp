@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/connect.hpp"
+#include "core/layout.hpp"
 #include "core/simulation.hpp"
 #include "core/synapse_store.hpp"
 
@@ -26,11 +27,29 @@ memory_estimate estimate_memory(const model_spec& spec, const model_registry& mo
     e.synapses_per_rank = total_syn / R;
     // Rows: target + weight per synapse; two 64-bit indices per source gid
     // and thread; about one delay run per source and thread.
-    e.synapse_bytes = e.synapses_per_rank * 8 + T * (n + 1) * 16 +
-                      std::min(e.synapses_per_rank, T * n) * sizeof(synapse_store::run);
+    // A row (one source on one thread) has one run per distinct delay: with
+    // m synapses a row spread over K possible delays, about K (1 - exp(-m/K)).
     const auto [min_delay, max_delay] = resolve_delay_range(spec);
-    const double slots = std::max(1.0, std::round(min_delay / spec.simulation.dt)) +
-                         std::max(1.0, std::round(max_delay / spec.simulation.dt));
+    const double dt = spec.simulation.dt;
+    double runs = 0;
+    for (std::size_t k = 0; k < spec.projections.size(); ++k) {
+        const auto& proj = spec.projections[k];
+        const double rows = static_cast<double>(view_size(spec, proj.pre)) * T;
+        double delays = 1;
+        if (proj.connector.k == connector_spec::kind::from_list && proj.connector.rows_have_weights)
+            delays = std::max(1.0, static_cast<double>(proj.connector.rows.size()));
+        else if (!proj.synapse.delay.is_constant())
+            delays = std::floor((std::min(proj.synapse.delay.upper_bound(), max_delay) -
+                                 std::max(proj.synapse.delay.lower_bound(), min_delay)) /
+                                dt) +
+                     1;
+        const double m = e.synapses_per_projection[k] / R / rows;
+        if (rows > 0) runs += rows * delays * -std::expm1(-m / delays);
+    }
+    e.synapse_bytes =
+        e.synapses_per_rank * 8 + T * (n + 1) * 16 + runs * sizeof(synapse_store::run);
+    const double slots =
+        std::max(1.0, std::round(min_delay / dt)) + std::max(1.0, std::round(max_delay / dt));
     std::size_t receptors = 1;
     for (const auto& pop : spec.populations) {
         const model_entry* m = models.find(pop.model);

@@ -34,9 +34,11 @@ constexpr std::uint64_t source(std::uint64_t population) {
 std::array<std::uint64_t, 4> philox(std::uint64_t seed, std::uint64_t purpose, std::uint64_t id,
                                     std::uint64_t counter);
 
-// Uniform in (0, 1), never 0 or 1 (safe for log), from 53 random bits.
+// Uniform in (0, 1), never 0 or 1 (safe for log), from 52 random bits:
+// k + 0.5 is exact in a double for every k < 2^52 (with 53 bits it is not,
+// and the largest word would round to exactly 1).
 inline double to_unit_open(std::uint64_t word) {
-    return (static_cast<double>(word >> 11) + 0.5) * 0x1.0p-53;
+    return (static_cast<double>(word >> 12) + 0.5) * 0x1.0p-52;
 }
 
 // A sequential view of one (seed, purpose, id) stream.
