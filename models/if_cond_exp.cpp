@@ -1,5 +1,6 @@
 #include "models/if_cond_exp.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "models/checks.hpp"
@@ -50,14 +51,22 @@ void if_cond_exp::parameters::validate() const {
     checks::less(m, "v_reset", v_reset, "v_thresh", v_thresh, "mV");
 }
 
-if_cond_exp::derived::derived(const parameters& p, double h)
-    : decay_e(std::exp(-h / p.tau_syn_E)),
+namespace {
+int substeps_for(const if_cond_exp::parameters& p, double dt) {
+    const double longest = 0.05 * std::min(p.tau_syn_E, p.tau_syn_I);
+    return std::max(1, static_cast<int>(std::ceil(dt / longest - 1e-9)));
+}
+}  // namespace
+
+if_cond_exp::derived::derived(const parameters& p, double dt)
+    : substeps(substeps_for(p, dt)),
+      h(dt / substeps),
+      decay_e(std::exp(-h / p.tau_syn_E)),
       decay_i(std::exp(-h / p.tau_syn_I)),
       mean_e(p.tau_syn_E / h * (-std::expm1(-h / p.tau_syn_E))),
       mean_i(p.tau_syn_I / h * (-std::expm1(-h / p.tau_syn_I))),
       g_leak(p.cm / p.tau_m),
-      dt(h),
-      refractory_steps(static_cast<std::int32_t>(std::lround(p.tau_refrac / h))) {}
+      refractory_steps(static_cast<std::int32_t>(std::lround(p.tau_refrac / dt))) {}
 
 void if_cond_exp::state::resize(std::size_t n, const parameters& p) {
     v.assign(n, p.v_rest);
@@ -74,9 +83,10 @@ double* if_cond_exp::state::variable(std::string_view name) {
 }
 
 // Order within a step: v advances over the step with the conductances of
-// the step's start (decaying exactly during it); then the conductances decay
-// and take this step's input; then the threshold is checked. During the
-// refractory period v is clamped at v_reset while the conductances evolve.
+// the step's start (decaying exactly during it, sub-step by sub-step); then
+// the conductances take this step's input; then the threshold is checked.
+// During the refractory period v is clamped at v_reset while the
+// conductances evolve.
 void if_cond_exp::step(const parameters& p, const derived& d, state& s, const double* const* input,
                        std::uint8_t* spiked, std::size_t n) {
     double* __restrict v = s.v.data();
@@ -85,20 +95,26 @@ void if_cond_exp::step(const parameters& p, const derived& d, state& s, const do
     std::int32_t* __restrict refr = s.refractory.data();
     const double* __restrict in_e = input[0];
     const double* __restrict in_i = input[1];
-    const double inv_cm = 1.0 / p.cm;
+    const double h_over_cm = d.h / p.cm;
     const double leak_drive = d.g_leak * p.v_rest + p.i_offset;
+    const int substeps = d.substeps;
 #pragma omp simd
     for (std::size_t k = 0; k < n; ++k) {
-        const double ge_mean = ge[k] * d.mean_e;
-        const double gi_mean = gi[k] * d.mean_i;
-        const double g_tot = d.g_leak + ge_mean + gi_mean;
-        const double v_inf = (leak_drive + ge_mean * p.e_rev_E + gi_mean * p.e_rev_I) / g_tot;
-        const double v_free = v_inf + (v[k] - v_inf) * std::exp(-d.dt * g_tot * inv_cm);
+        double vk = v[k], gek = ge[k], gik = gi[k];
+        for (int j = 0; j < substeps; ++j) {
+            const double ge_mean = gek * d.mean_e;
+            const double gi_mean = gik * d.mean_i;
+            const double g_tot = d.g_leak + ge_mean + gi_mean;
+            const double v_inf = (leak_drive + ge_mean * p.e_rev_E + gi_mean * p.e_rev_I) / g_tot;
+            vk = v_inf + (vk - v_inf) * std::exp(-h_over_cm * g_tot);
+            gek *= d.decay_e;
+            gik *= d.decay_i;
+        }
         const bool free = refr[k] == 0;
-        v[k] = free ? v_free : v[k];
+        v[k] = free ? vk : v[k];
         refr[k] = free ? 0 : refr[k] - 1;
-        ge[k] = ge[k] * d.decay_e + in_e[k];
-        gi[k] = gi[k] * d.decay_i + in_i[k];
+        ge[k] = gek + in_e[k];
+        gi[k] = gik + in_i[k];
         const bool spike = v[k] >= p.v_thresh;
         spiked[k] = spike;
         v[k] = spike ? p.v_reset : v[k];
