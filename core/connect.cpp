@@ -34,7 +34,8 @@ struct synapse_maker {
         const std::uint64_t index = layout.local_index(post, target);
         if (index > target_code::max_index)
             throw error("more than 2^28 neurons on one thread: use more threads or ranks");
-        out.push_back({source, target_code::make(static_cast<std::uint32_t>(index), receptor),
+        out.push_back({static_cast<std::uint32_t>(source),
+                       target_code::make(static_cast<std::uint32_t>(index), receptor),
                        static_cast<float>(weight), static_cast<std::uint32_t>(d)});
         ++added;
     }

@@ -63,8 +63,10 @@ simulation::simulation(model_spec spec, const model_registry& models, communicat
         throw error("min_delay of " + std::to_string(min_delay) + " ms is more than " +
                     std::to_string(spike_word::max_interval_steps) + " steps");
     n_steps_ = static_cast<step_type>(std::llround(spec_.simulation.tstop / dt));
-    if (spec_.total_neurons() > spike_word::max_gid)
-        throw error("more than 2^48 neurons in the model");
+    // Synapses are built with 32-bit source gids (core/synapse_store.hpp).
+    if (spec_.total_neurons() > std::numeric_limits<std::uint32_t>::max())
+        throw error("the model has " + std::to_string(spec_.total_neurons()) +
+                    " neurons; ganglion supports at most 2^32 - 1");
     gid_type first = 0;
     for (const auto& p : spec_.populations) {
         population_first_.push_back(first);

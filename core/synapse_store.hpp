@@ -13,12 +13,16 @@
 
 namespace ganglion {
 
+// A synapse while the network is built: 16 bytes, so that building needs
+// little more than twice the memory of the finished rows. Sources are gids
+// below 2^32 (draw_projection checks).
 struct pending_synapse {
-    gid_type source;
+    std::uint32_t source;
     std::uint32_t target_code;
     float weight;
     std::uint32_t delay;  // steps
 };
+static_assert(sizeof(pending_synapse) == 16);
 
 namespace target_code {
 constexpr int receptor_shift = 28;

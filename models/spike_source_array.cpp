@@ -49,8 +49,8 @@ class array_population final : public population_shard {
                         "populations[" + std::to_string(ctx.population_index) +
                             "].parameters.spike_times",
                         "spike time " + checks::format_value(t) +
-                            " ms is before the end of the first step; times must be >= dt (" +
-                            checks::format_value(ctx.dt) + " ms)");
+                            " ms rounds to time 0 on the dt grid; times must be >= dt / 2 (" +
+                            checks::format_value(ctx.dt / 2) + " ms), as they round to the grid");
                 st.push_back(s);
             }
             std::sort(st.begin(), st.end());

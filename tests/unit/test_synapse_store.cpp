@@ -31,7 +31,7 @@ std::vector<pending_synapse> shuffled_synapses(gid_type n_sources, std::size_t n
     random_stream rs(7, 99, 0);
     std::vector<pending_synapse> out;
     for (std::size_t k = 0; k < n; ++k) {
-        const auto source = rs.below(n_sources);
+        const auto source = static_cast<std::uint32_t>(rs.below(n_sources));
         const auto index = static_cast<std::uint32_t>(rs.below(1000));
         const auto receptor = static_cast<std::uint32_t>(rs.below(3));
         const auto delay = static_cast<std::uint32_t>(1 + rs.below(max_delay));
@@ -154,7 +154,8 @@ TEST(synapse_store, about_eight_bytes_per_synapse_for_long_rows) {
     std::vector<pending_synapse> in;
     for (gid_type g = 0; g < n_sources; ++g)
         for (std::uint32_t k = 0; k < 50000; ++k)
-            in.push_back({g, target_code::make(k, k % 2), 0.5f, 1 + k % 3});
+            in.push_back(
+                {static_cast<std::uint32_t>(g), target_code::make(k, k % 2), 0.5f, 1 + k % 3});
     const std::size_t n = in.size();
     synapse_store store;
     store.build(n_sources, std::move(in));
