@@ -2,10 +2,12 @@
 
 // Connection building, from the postsynaptic side: a thread draws only the
 // synapses of the targets it owns, from random streams keyed by
-// (seed, projection, target gid). The synapses a target gets therefore do
-// not depend on how many ranks or threads there are (invariant 1), and no
-// rank ever communicates or holds another rank's synapses while building.
+// (seed, projection, target gid) — or, for out-degree rules, by source gid,
+// keeping the targets it owns. The synapses a target gets therefore do not
+// depend on how many ranks or threads there are (invariant 1), and no rank
+// communicates or holds another rank's synapses while building.
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -24,11 +26,38 @@ struct delay_grid {
     step_type to_steps(double delay_ms) const;
 };
 
+// Positions of every neuron, per population (PyNN: a population without a
+// structure sits on a Line, cell i at (i, 0, 0)).
+using network_positions = std::vector<std::vector<std::array<double, 3>>>;
+network_positions compute_positions(const model_spec& spec);
+
+// Turns random-sample views (PyNN's sample(n)) into index views with the
+// run's seed; call once the seed is final (after command-line overrides).
+void resolve_views(model_spec& spec);
+
+// A view as a list of gids: a contiguous range, or explicit gids.
+class resolved_view {
+  public:
+    resolved_view(const model_spec& spec, const view_spec& v);
+    std::uint64_t size() const { return size_; }
+    gid_type gid(std::uint64_t k) const { return gids_.empty() ? first_ + k : gids_[k]; }
+    bool contiguous() const { return gids_.empty(); }
+    // The position of gid g in the view, if it is in it (first occurrence).
+    std::optional<std::uint64_t> find(gid_type g) const;
+
+  private:
+    gid_type first_ = 0;
+    std::uint64_t size_ = 0;
+    std::vector<gid_type> gids_;
+    std::vector<std::pair<gid_type, std::uint64_t>> sorted_;  // for find() when not contiguous
+};
+
 // Appends the synapses of projection `k` whose targets `layout`'s thread
 // owns; returns how many. `receptor` is the receptor index of
 // spec.projections[k].receptor_type in the post population's model.
 std::uint64_t draw_projection(const model_spec& spec, std::size_t k, std::uint32_t receptor,
                               const thread_layout& layout, const delay_grid& grid,
+                              const network_positions& positions,
                               std::vector<pending_synapse>& out);
 
 // The number of synapses a projection is expected to have (before drawing),

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/partition.hpp"
 #include "core/spec.hpp"
 
@@ -38,6 +39,13 @@ class thread_layout {
         return pp.offset + (g - pp.first_owned) / part_.n_vps();
     }
     std::vector<gid_type> owned_gids(std::size_t p) const;
+    // The gid at a thread-local index (inverse of local_index).
+    gid_type gid_at(std::uint64_t index) const {
+        std::size_t p = 0;
+        while (p + 1 < pops_.size() && index >= pops_[p + 1].offset)
+            ++p;
+        return pops_[p].first_owned + (index - pops_[p].offset) * part_.n_vps();
+    }
 
   private:
     partition part_;
@@ -46,11 +54,27 @@ class thread_layout {
     std::uint64_t n_local_ = 0;
 };
 
-// Views: a whole population or some of its neurons, by position.
+// Views: a whole population, some of its neurons, or an assembly of views,
+// by position (core/connect.hpp's resolved_view is the fast form).
 inline std::uint64_t view_size(const model_spec& spec, const view_spec& v) {
+    if (v.is_assembly()) {
+        std::uint64_t n = 0;
+        for (const auto& part : v.parts)
+            n += view_size(spec, part);
+        return n;
+    }
+    if (v.sample) return *v.sample;
     return v.indices ? v.indices->size() : spec.populations[v.population].size;
 }
 inline gid_type view_gid(const model_spec& spec, const view_spec& v, std::uint64_t k) {
+    if (v.is_assembly()) {
+        for (const auto& part : v.parts) {
+            const std::uint64_t n = view_size(spec, part);
+            if (k < n) return view_gid(spec, part, k);
+            k -= n;
+        }
+        throw internal_error("view_gid: position beyond the assembly");
+    }
     return spec.first_gid(v.population) + (v.indices ? (*v.indices)[k] : k);
 }
 

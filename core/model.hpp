@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/poisson.hpp"
 #include "core/ring_buffer.hpp"
 #include "core/spec.hpp"
 #include "core/spike_buffer.hpp"
@@ -92,6 +93,10 @@ struct model_entry {
     // Throws parameter_error for a value outside its allowed range.
     std::function<void(const parameter_values&)> validate;
     std::function<std::unique_ptr<population_shard>(const shard_context&)> make;
+    // For Poisson sources only: the train as a pure function of (gid, step),
+    // so that the engine may generate it wherever its synapses are instead of
+    // exchanging its spikes.
+    std::function<poisson_process(const shard_context&)> poisson;
 };
 
 // The models a run can use, filled explicitly (models/registry.cpp), never

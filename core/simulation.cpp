@@ -24,6 +24,9 @@ struct simulation::thread_state {
     synapse_store synapses;
     spike_buffer spikes;
     phase_timers timers;
+    // Poisson sources generated here rather than received (see run()).
+    std::vector<std::pair<gid_type, std::size_t>> generated_sources;
+    std::vector<std::uint64_t> generated_words, merged_words;
 };
 
 std::pair<double, double> resolve_delay_range(const model_spec& spec) {
@@ -73,9 +76,20 @@ simulation::simulation(model_spec spec, const model_registry& models, communicat
         first += p.size;
     }
     population_first_.push_back(first);
+    resolve_views(spec_);
     spike_counts_.assign(spec_.populations.size(), 0);
+    recorded_counts_.assign(spec_.populations.size(), 0);
     recorded_.assign(spec_.populations.size(), {});
     proj_synapses_.assign(spec_.projections.size(), 0);
+    generated_.assign(spec_.populations.size(), std::nullopt);
+    record_mask_.assign(spec_.populations.size(), {});
+    for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
+        const auto& of = spec_.populations[p].record_spikes_of;
+        if (!of) continue;
+        record_mask_[p].assign(spec_.populations[p].size, 0);
+        for (const auto i : *of)
+            record_mask_[p].at(i) = 1;
+    }
 }
 
 simulation::~simulation() = default;
@@ -124,6 +138,9 @@ void simulation::build() {
         receptors[k] = static_cast<std::uint32_t>(r);
     }
 
+    positions_ = compute_positions(spec_);
+    std::vector<std::vector<saved_connections>> saved_per_thread(
+        n_threads, std::vector<saved_connections>(spec_.projections.size()));
     std::vector<std::vector<std::uint64_t>> per_thread(
         n_threads, std::vector<std::uint64_t>(spec_.projections.size(), 0));
     parallel_threads(n_threads, [&](int t) {
@@ -139,6 +156,7 @@ void simulation::build() {
             ctx.dt = spec_.simulation.dt;
             ctx.seed = spec_.simulation.seed;
             ts.shards.push_back(m.make(ctx));
+            if (t == 0 && m.poisson && !pop.record_spikes) generated_[p] = m.poisson(ctx);
             // Initial values: constants, or draws keyed by gid.
             for (const auto& [name, value] : pop.initial_values) {
                 double* x = ts.shards.back()->state(name);
@@ -160,19 +178,60 @@ void simulation::build() {
             ring_buffer(n_receptors, static_cast<std::size_t>(grid_.min_steps + grid_.max_steps),
                         ts.layout.n_local());
         std::vector<pending_synapse> pending;
-        for (std::size_t k = 0; k < spec_.projections.size(); ++k)
-            per_thread[t][k] = draw_projection(spec_, k, receptors[k], ts.layout, grid_, pending);
+        for (std::size_t k = 0; k < spec_.projections.size(); ++k) {
+            const std::size_t before = pending.size();
+            per_thread[t][k] =
+                draw_projection(spec_, k, receptors[k], ts.layout, grid_, positions_, pending);
+            if (spec_.projections[k].save_connections)
+                keep_for_saving(k, ts.layout, pending, before, saved_per_thread[t][k]);
+        }
         ts.synapses.build(spec_.total_neurons(), std::move(pending));
+    });
+    // The Poisson sources each thread generates itself: those it has synapses from.
+    parallel_threads(n_threads, [&](int t) {
+        thread_state& ts = *threads_[t];
+        for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
+            if (!generated_[p]) continue;
+            for (gid_type g = population_first_[p]; g < population_first_[p + 1]; ++g)
+                if (ts.synapses.has_row(g)) ts.generated_sources.emplace_back(g, p);
+        }
     });
     for (int t = 0; t < n_threads; ++t)
         for (std::size_t k = 0; k < spec_.projections.size(); ++k)
             proj_synapses_[k] += per_thread[t][k];
+    saved_.assign(spec_.projections.size(), {});
+    for (int t = 0; t < n_threads; ++t)
+        for (std::size_t k = 0; k < spec_.projections.size(); ++k) {
+            auto& to = saved_[k];
+            auto& from = saved_per_thread[t][k];
+            to.pre_index.insert(to.pre_index.end(), from.pre_index.begin(), from.pre_index.end());
+            to.post_index.insert(to.post_index.end(), from.post_index.begin(),
+                                 from.post_index.end());
+            to.weight.insert(to.weight.end(), from.weight.begin(), from.weight.end());
+            to.delay.insert(to.delay.end(), from.delay.begin(), from.delay.end());
+        }
     built_ = true;
+}
+
+void simulation::keep_for_saving(std::size_t k, const thread_layout& layout,
+                                 const std::vector<pending_synapse>& pending, std::size_t from,
+                                 saved_connections& out) const {
+    const resolved_view pre(spec_, spec_.projections[k].pre);
+    const resolved_view post(spec_, spec_.projections[k].post);
+    for (std::size_t i = from; i < pending.size(); ++i) {
+        const pending_synapse& s = pending[i];
+        const gid_type target = layout.gid_at(target_code::index(s.target_code));
+        out.pre_index.push_back(pre.find(s.source).value());
+        out.post_index.push_back(post.find(target).value());
+        out.weight.push_back(s.weight);
+        out.delay.push_back(static_cast<double>(s.delay) * spec_.simulation.dt);
+    }
 }
 
 void simulation::interval_update(thread_state& ts, step_type first, step_type last) {
     ts.spikes.start_interval(first);
     for (std::size_t p = 0; p < ts.shards.size(); ++p) {
+        if (generated_[p]) continue;  // generated where its synapses are
         const input_view in{&ts.buffer, ts.layout.populations()[p].offset};
         ts.shards[p]->update(first, last, in, ts.spikes);
     }
@@ -193,8 +252,13 @@ void simulation::exchange(step_type first) {
         const auto p = static_cast<std::size_t>(
             std::upper_bound(population_first_.begin(), population_first_.end(), g) -
             population_first_.begin() - 1);
-        const std::uint64_t index = spike_counts_[p]++;
-        if (spec_.populations[p].record_spikes && part_.is_local(g)) {
+        ++spike_counts_[p];
+        // Position in the population's recorded spikes (only recorded neurons count).
+        const bool recorded_neuron =
+            record_mask_[p].empty() || record_mask_[p][g - population_first_[p]];
+        const std::uint64_t index = recorded_neuron ? recorded_counts_[p]++ : 0;
+        if (spec_.populations[p].record_spikes && part_.is_local(g) &&
+            (record_mask_[p].empty() || record_mask_[p][g - population_first_[p]])) {
             auto& rec = recorded_[p];
             rec.index.push_back(index);
             rec.node_id.push_back(g - population_first_[p]);
@@ -203,8 +267,30 @@ void simulation::exchange(step_type first) {
     }
 }
 
-void simulation::interval_deliver(thread_state& ts, step_type first) {
-    deliver_spikes(ts.synapses, ts.buffer, global_words_, first);
+void simulation::interval_deliver(thread_state& ts, step_type first, step_type last) {
+    if (ts.generated_sources.empty()) {
+        deliver_spikes(ts.synapses, ts.buffer, global_words_, first);
+        return;
+    }
+    // Merge the locally generated Poisson spikes into the received ones, so
+    // that delivery sees exactly the (step, gid) order an exchange would give.
+    auto& local = ts.generated_words;
+    local.clear();
+    for (step_type s = first; s < last; ++s)
+        for (const auto& [g, p] : ts.generated_sources) {
+            const poisson_process& proc = *generated_[p];
+            if (!proc.active(s)) continue;
+            for (int k = proc.count(g, s); k > 0; --k)
+                local.push_back(spike_word::pack(g, s - first));
+        }
+    if (local.empty()) {
+        deliver_spikes(ts.synapses, ts.buffer, global_words_, first);
+        return;
+    }
+    ts.merged_words.resize(local.size() + global_words_.size());
+    std::merge(global_words_.begin(), global_words_.end(), local.begin(), local.end(),
+               ts.merged_words.begin());
+    deliver_spikes(ts.synapses, ts.buffer, ts.merged_words, first);
 }
 
 void simulation::run() {
@@ -256,7 +342,7 @@ void simulation::run() {
             if (stop) break;
             try {
                 scoped_timer timer(ts.timers, phase::deliver);
-                interval_deliver(ts, first);
+                interval_deliver(ts, first, last);
             } catch (...) {
                 errors[t] = std::current_exception();
 #pragma omp critical(ganglion_failed)

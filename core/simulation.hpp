@@ -48,6 +48,13 @@ struct recorded_spikes {
     std::vector<double> time;  // ms
 };
 
+// A projection's synapses as this rank holds them (its targets'), by
+// position in the pre and post views, for saving.
+struct saved_connections {
+    std::vector<std::uint64_t> pre_index, post_index;
+    std::vector<double> weight, delay;  // weight as stored (float precision); delay in ms
+};
+
 // min_delay and max_delay in ms, from the file or from the projections'
 // delays (smallest lower bound, largest upper bound).
 std::pair<double, double> resolve_delay_range(const model_spec& spec);
@@ -84,7 +91,20 @@ class simulation {
 
     // Spike counts per population over all ranks (every rank sees every spike).
     const std::vector<std::uint64_t>& spike_counts() const { return spike_counts_; }
+    // Spikes of the recorded neurons per population (all ranks): the length
+    // of the population's spike datasets.
+    const std::vector<std::uint64_t>& recorded_counts() const { return recorded_counts_; }
     const std::vector<recorded_spikes>& recorded() const { return recorded_; }
+    // Positions of every neuron, per population (after build()).
+    const network_positions& positions() const { return positions_; }
+    // Projections with save_connections: their synapses on this rank (after
+    // build()); empty for the others.
+    const std::vector<saved_connections>& saved() const { return saved_; }
+    // Unrecorded Poisson populations are generated at their targets and never
+    // exchanged: their spikes are not counted.
+    bool generated_at_targets(std::size_t population) const {
+        return generated_.at(population).has_value();
+    }
     std::vector<recorded_spikes>& recorded() { return recorded_; }
 
     // For tests: a thread's synapses and ring buffer.
@@ -97,9 +117,12 @@ class simulation {
     struct thread_state;
 
     void interval_update(thread_state& ts, step_type first, step_type last);
-    void interval_deliver(thread_state& ts, step_type first);
+    void interval_deliver(thread_state& ts, step_type first, step_type last);
     void exchange(step_type first);
     void inject_fault(step_type first, step_type last) const;
+    void keep_for_saving(std::size_t k, const thread_layout& layout,
+                         const std::vector<pending_synapse>& pending, std::size_t from,
+                         saved_connections& out) const;
 
     model_spec spec_;
     const model_registry& models_;
@@ -112,6 +135,11 @@ class simulation {
     std::vector<gid_type> population_first_;  // first gid per population, + total
     std::vector<std::uint64_t> proj_synapses_;
     std::vector<std::uint64_t> spike_counts_;
+    std::vector<std::uint64_t> recorded_counts_;  // spikes of recorded neurons, per population
+    network_positions positions_;
+    std::vector<saved_connections> saved_;
+    std::vector<std::vector<char>> record_mask_;  // per population; empty: record all
+    std::vector<std::optional<poisson_process>> generated_;
     std::vector<recorded_spikes> recorded_;
     std::vector<std::uint64_t> local_words_, global_words_;
     phase_timers timers_;

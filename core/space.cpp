@@ -7,8 +7,13 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "core/random.hpp"
 
 namespace ganglion {
+
+static_assert(positions_purpose(7) == ((4ull << purpose::kind_shift) | 7),
+              "positions_purpose must use purpose::kind_shift");
+
 namespace {
 
 // Shortest text that reads back as the same double ("1", "0.5", "1e-06").
@@ -226,10 +231,11 @@ void check_structure(const structure_spec& s, std::uint64_t n) {
             }
             for (const double v : s.origin)
                 if (!std::isfinite(v))
-                    throw error("RandomStructure parameter 'origin' must be three finite numbers, "
-                                "got [" +
-                                format_number(s.origin[0]) + ", " + format_number(s.origin[1]) +
-                                ", " + format_number(s.origin[2]) + "]");
+                    throw error(
+                        "RandomStructure parameter 'origin' must be three finite numbers, "
+                        "got [" +
+                        format_number(s.origin[0]) + ", " + format_number(s.origin[1]) + ", " +
+                        format_number(s.origin[2]) + "]");
             return;
     }
     throw internal_error("check_structure: unknown structure kind");

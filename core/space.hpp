@@ -18,14 +18,14 @@
 #include <utility>
 #include <vector>
 
-#include "core/random.hpp"
-
 namespace ganglion {
 
 // The stream purpose of population p's positions: kind 4 of core/random.hpp's
-// purpose namespace (kinds 1-3 are connect, initial_value and source).
+// purpose namespace (kinds 1-3 are connect, initial_value and source). The
+// shift is purpose::kind_shift (checked in space.cpp); written out here so
+// that this header, which core/spec.hpp includes, does not include random.hpp.
 constexpr std::uint64_t positions_purpose(std::uint64_t population) {
-    return (4ull << purpose::kind_shift) | population;
+    return (4ull << 48) | population;
 }
 
 // A population's structure, with PyNN's parameters and defaults. PyNN names

@@ -1,10 +1,64 @@
 #include "core/spec.hpp"
 
+#include <cmath>
 #include <limits>
 
 namespace ganglion {
 
+value_spec value_spec::uniform(double low, double high) {
+    value_spec s;
+    s.k = kind::uniform;
+    s.low = low;
+    s.high = high;
+    return s;
+}
+
+value_spec value_spec::normal(double mu, double sigma) {
+    value_spec s;
+    s.k = kind::normal;
+    s.mu = mu;
+    s.sigma = sigma;
+    return s;
+}
+
+value_spec value_spec::normal_clipped(double mu, double sigma, double low, double high) {
+    value_spec s = normal(mu, sigma);
+    s.k = kind::normal_clipped;
+    s.low = low;
+    s.high = high;
+    return s;
+}
+
+value_spec value_spec::lognormal(double mu, double sigma) {
+    value_spec s = normal(mu, sigma);
+    s.k = kind::lognormal;
+    return s;
+}
+
+value_spec value_spec::exponential(double beta) {
+    value_spec s;
+    s.k = kind::exponential;
+    s.beta = beta;
+    return s;
+}
+
+value_spec value_spec::gamma(double k, double theta) {
+    value_spec s;
+    s.k = kind::gamma;
+    s.shape = k;
+    s.theta = theta;
+    return s;
+}
+
+value_spec value_spec::from_expression(std::shared_ptr<const ganglion::expression> e) {
+    value_spec s;
+    s.k = kind::expression;
+    s.expr = std::move(e);
+    return s;
+}
+
 double value_spec::lower_bound() const {
+    constexpr double inf = std::numeric_limits<double>::infinity();
     switch (k) {
         case kind::constant:
             return value;
@@ -12,12 +66,18 @@ double value_spec::lower_bound() const {
         case kind::normal_clipped:
             return low;
         case kind::normal:
-            return -std::numeric_limits<double>::infinity();
+        case kind::expression:
+            return -inf;
+        case kind::lognormal:
+        case kind::exponential:
+        case kind::gamma:
+            return 0.0;
     }
     return value;
 }
 
 double value_spec::upper_bound() const {
+    constexpr double inf = std::numeric_limits<double>::infinity();
     switch (k) {
         case kind::constant:
             return value;
@@ -25,7 +85,11 @@ double value_spec::upper_bound() const {
         case kind::normal_clipped:
             return high;
         case kind::normal:
-            return std::numeric_limits<double>::infinity();
+        case kind::lognormal:
+        case kind::exponential:
+        case kind::gamma:
+        case kind::expression:
+            return inf;
     }
     return value;
 }
@@ -39,6 +103,14 @@ double value_spec::mean() const {
         case kind::normal:
         case kind::normal_clipped:
             return mu;  // an estimate for the clipped case
+        case kind::lognormal:
+            return std::exp(mu + 0.5 * sigma * sigma);
+        case kind::exponential:
+            return beta;
+        case kind::gamma:
+            return shape * theta;
+        case kind::expression:
+            return std::numeric_limits<double>::quiet_NaN();
     }
     return value;
 }

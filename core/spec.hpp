@@ -7,35 +7,66 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/space.hpp"
 #include "core/types.hpp"
 
 namespace ganglion {
 
-// A value that is either a constant or drawn from a random distribution
-// (PyNN's RandomDistribution names and parameter names).
+class expression;  // core/expression.hpp
+
+// A value that is either a constant, drawn from a random distribution
+// (PyNN's RandomDistribution names and parameter names), or an expression in
+// the distance between pre and post (d, dx, dy, dz) such as "0.5 + 0.01*d",
+// which the connection builder evaluates per connection.
 struct value_spec {
-    enum class kind { constant, uniform, normal, normal_clipped };
+    enum class kind {
+        constant,
+        uniform,
+        normal,
+        normal_clipped,
+        lognormal,    // exp of a normal(mu, sigma)
+        exponential,  // mean beta
+        gamma,        // shape k, scale theta
+        expression,   // evaluated by the connection builder, never by random_stream::draw
+    };
     kind k = kind::constant;
     double value = 0;  // constant
     double low = 0;    // uniform, normal_clipped
     double high = 0;   // uniform, normal_clipped
-    double mu = 0;     // normal, normal_clipped
-    double sigma = 0;  // normal, normal_clipped
+    double mu = 0;     // normal, normal_clipped, lognormal
+    double sigma = 0;  // normal, normal_clipped, lognormal
+    double beta = 0;   // exponential: the mean (PyNN's beta), > 0
+    double shape = 0;  // gamma: PyNN's k, > 0 (named so, since k is the kind)
+    double theta = 0;  // gamma: scale, > 0
+    std::shared_ptr<const ganglion::expression> expr;  // expression
 
     static value_spec constant(double v) {
         value_spec s;
         s.value = v;
         return s;
     }
+    static value_spec uniform(double low, double high);
+    static value_spec normal(double mu, double sigma);
+    static value_spec normal_clipped(double mu, double sigma, double low, double high);
+    static value_spec lognormal(double mu, double sigma);
+    static value_spec exponential(double beta);
+    static value_spec gamma(double k, double theta);
+    static value_spec from_expression(std::shared_ptr<const ganglion::expression> e);
+
     bool is_constant() const { return k == kind::constant; }
-    // Smallest and largest value a draw can take (+-inf for unbounded normal).
+    // Smallest and largest value a draw can take: +-inf for an unbounded
+    // normal, 0 and +inf for lognormal, exponential and gamma, and -inf and
+    // +inf for an expression (its range depends on the distances; the caller
+    // bounds it).
     double lower_bound() const;
     double upper_bound() const;
-    // Mean of the distribution (used for estimates, never for drawing).
+    // Mean of the distribution (used for estimates, never for drawing); nan
+    // for an expression.
     double mean() const;
 };
 
@@ -62,20 +93,50 @@ struct population_spec {
     parameter_values parameters;                       // only the keys the file gave
     std::map<std::string, value_spec> initial_values;  // e.g. "v"
     bool record_spikes = false;
+    // Spikes of only these neurons (indices), when recording is asked for a
+    // view of the population rather than all of it.
+    std::optional<std::vector<std::uint64_t>> record_spikes_of;
+    structure_spec structure;  // positions; kind::none: no positions
 };
 
-// A population or a part of it. Without indices, the whole population; with
-// indices (from a slice or an index list), those neurons in that order.
+// A population or a part of it, or an assembly of several. Without indices,
+// the whole population; with indices (from a slice, an index list or a
+// resolved random sample), those neurons in that order. With parts, the
+// concatenation of the parts (PyNN's Assembly); population and indices are
+// then unused.
 struct view_spec {
     std::size_t population = 0;  // index into model_spec::populations
     std::optional<std::vector<std::uint64_t>> indices;
+    // PyNN's sample(n): n distinct neurons drawn with the run's seed; turned
+    // into ascending indices by resolve_views() once the seed is final.
+    std::optional<std::uint64_t> sample;
+    std::vector<view_spec> parts;
+    bool is_assembly() const { return !parts.empty(); }
 };
 
 struct connector_spec {
-    enum class kind { all_to_all, one_to_one, fixed_probability, from_list };
+    enum class kind {
+        all_to_all,
+        one_to_one,
+        fixed_probability,
+        from_list,  // also FromFileConnector, read into rows
+        fixed_number_pre,
+        fixed_number_post,
+        fixed_total_number,
+        distance_dependent,
+        index_based,
+        small_world,
+    };
     kind k = kind::all_to_all;
     double p_connect = 0;  // fixed_probability
     bool allow_self_connections = true;
+    std::uint64_t n = 0;            // fixed_number_pre/post, fixed_total_number
+    bool with_replacement = false;  // fixed_number_pre/post (PyNN default false); total: true
+    // distance_dependent: probability as an expression in d, dx, dy, dz;
+    // index_based: an expression in i, j (pre and post view positions).
+    std::string expression;
+    double degree = 0;    // small_world: connect within this distance
+    double rewiring = 0;  // small_world: probability of rewiring each connection
     // from_list rows: pre index, post index (within the views), weight, delay.
     struct row {
         std::uint64_t i = 0;
@@ -101,9 +162,12 @@ struct projection_spec {
     connector_spec connector;
     synapse_spec synapse;
     std::string receptor_type = "excitatory";
+    space_spec space;               // how distances are measured
+    bool save_connections = false;  // write them to DIR/connections.h5
 };
 
 struct model_spec {
+    std::map<std::string, double> constants;  // "constants": usable in expressions
     simulation_spec simulation;
     std::vector<population_spec> populations;
     std::vector<projection_spec> projections;

@@ -21,6 +21,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/expression.hpp"
+#include "io/connections_file.hpp"
 
 namespace ganglion {
 namespace {
@@ -120,7 +122,8 @@ std::string did_you_mean(std::string_view given, const std::vector<std::string>&
 
 class cursor {
   public:
-    cursor(const json& value, std::string path) : value_(&value), path_(std::move(path)) {}
+    cursor(const json& value, std::string path, const std::map<std::string, double>* constants)
+        : value_(&value), path_(std::move(path)), constants_(constants) {}
 
     const json& value() const { return *value_; }
     const std::string& path() const { return path_; }
@@ -148,13 +151,13 @@ class cursor {
         expect_object();
         for (const auto& [key, v] : value_->items())
             if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-                cursor(v, child_path(key)).fail_unknown("key", key, allowed, "allowed");
+                cursor(v, child_path(key), constants_).fail_unknown("key", key, allowed, "allowed");
     }
     std::optional<cursor> find(std::string_view key) const {
         expect_object();
         const auto it = value_->find(std::string(key));
         if (it == value_->end()) return std::nullopt;
-        return cursor(*it, child_path(key));
+        return cursor(*it, child_path(key), constants_);
     }
     cursor required(std::string_view key, std::string_view what) const {
         if (auto c = find(key)) return *c;
@@ -164,7 +167,7 @@ class cursor {
         expect_object();
         std::vector<std::pair<std::string, cursor>> out;
         for (const auto& [key, v] : value_->items())
-            out.emplace_back(key, cursor(v, child_path(key)));
+            out.emplace_back(key, cursor(v, child_path(key), constants_));
         return out;
     }
 
@@ -173,13 +176,20 @@ class cursor {
         if (!value_->is_array()) must_be(what);
         std::vector<cursor> out;
         for (std::size_t i = 0; i < value_->size(); ++i)
-            out.emplace_back((*value_)[i], path_ + "[" + std::to_string(i) + "]");
+            out.emplace_back((*value_)[i], path_ + "[" + std::to_string(i) + "]", constants_);
         return out;
     }
 
     // Scalars.
+    // A number, or an expression over the model's constants such as
+    // "rint(20683 * N_scale)" (muParser syntax).
     double number(std::string_view unit = {}) const {
         const std::string with_unit = unit.empty() ? "" : " (" + std::string(unit) + ")";
+        if (value_->is_string()) {
+            const double v = evaluate(value_->get<std::string>());
+            if (!std::isfinite(v)) must_be("a finite number" + with_unit);
+            return v;
+        }
         if (!value_->is_number()) must_be("a number" + with_unit);
         const double v = value_->get<double>();
         if (!std::isfinite(v)) must_be("a finite number" + with_unit);
@@ -195,6 +205,12 @@ class cursor {
     }
     // A non-negative integer; a float with an integral value (3.0) counts.
     std::uint64_t integer(std::string_view rule = "a non-negative integer") const {
+        if (value_->is_string()) {
+            const double v = evaluate(value_->get<std::string>());
+            if (v >= 0 && v < 0x1.0p53 && std::floor(v) == v) return static_cast<std::uint64_t>(v);
+            fail("expression " + in_quotes(value_->get<std::string>()) + " gives " +
+                 format_number(v) + "; must be " + std::string(rule) + " (use rint() to round)");
+        }
         if (value_->is_number_unsigned()) return value_->get<std::uint64_t>();
         if (value_->is_number_integer()) {
             if (value_->get<std::int64_t>() < 0) must_be(rule);
@@ -207,6 +223,16 @@ class cursor {
         must_be(rule);
     }
 
+    double evaluate(const std::string& text) const {
+        static const std::map<std::string, double> none;
+        try {
+            return evaluate_constant(text, constants_ ? *constants_ : none);
+        } catch (const error& e) {
+            fail(std::string(e.what()));
+        }
+    }
+    const std::map<std::string, double>* constants() const { return constants_; }
+
     [[noreturn]] void fail_unknown(std::string_view what, std::string_view given,
                                    const std::vector<std::string>& allowed,
                                    std::string_view list_label) const {
@@ -217,12 +243,15 @@ class cursor {
   private:
     const json* value_;
     std::string path_;
+    const std::map<std::string, double>* constants_;
 };
 
 // ---------------------------------------------------------------------------
 // Value specs: a number or one of PyNN's RandomDistribution names.
 
-const std::vector<std::string> distribution_names = {"uniform", "normal", "normal_clipped"};
+const std::vector<std::string> distribution_names = {"uniform",   "normal",      "normal_clipped",
+                                                     "lognormal", "exponential", "gamma"};
+const std::vector<std::string> distance_variables = {"d", "dx", "dy", "dz"};
 
 std::string describe(const value_spec& v, const std::string& unit) {
     const std::string u = unit.empty() ? "" : " " + unit;
@@ -239,6 +268,16 @@ std::string describe(const value_spec& v, const std::string& unit) {
             return "normal_clipped(mu=" + format_number(v.mu) +
                    ", sigma=" + format_number(v.sigma) + ", low=" + format_number(v.low) +
                    ", high=" + format_number(v.high) + ")" + u;
+        case value_spec::kind::lognormal:
+            return "lognormal(mu=" + format_number(v.mu) + ", sigma=" + format_number(v.sigma) +
+                   ")" + u;
+        case value_spec::kind::exponential:
+            return "exponential(beta=" + format_number(v.beta) + ")" + u;
+        case value_spec::kind::gamma:
+            return "gamma(k=" + format_number(v.shape) + ", theta=" + format_number(v.theta) + ")" +
+                   u;
+        case value_spec::kind::expression:
+            return "\"" + v.expr->text() + "\"" + u;
     }
     return "?";
 }
@@ -254,12 +293,33 @@ double normal_interval_probability(double mu, double sigma, double low, double h
     return 1.0 - 0.5 * (std::erfc(-zl) + std::erfc(zh));
 }
 
-value_spec read_value(const cursor& c, const std::string& unit) {
+// A value: a number, a distribution, or (where `distance` is true, for
+// weights and delays) an expression in d, dx, dy, dz such as "0.5 + 0.01*d";
+// an expression without them is a constant.
+value_spec read_value(const cursor& c, const std::string& unit, bool distance = false) {
     if (c.value().is_number()) return value_spec::constant(c.number(unit));
+    if (c.value().is_string()) {
+        const std::string text = c.value().get<std::string>();
+        std::shared_ptr<const expression> e;
+        try {
+            e = std::make_shared<const expression>(
+                text, distance ? distance_variables : std::vector<std::string>{},
+                c.constants() ? *c.constants() : std::map<std::string, double>{});
+        } catch (const error& err) {
+            c.fail(std::string(err.what()) +
+                   (distance ? "" : " (only the model's constants may appear here)"));
+        }
+        bool varies = false;
+        for (const auto& v : distance_variables)
+            varies = varies || (distance && e->uses(v));
+        if (!varies) return value_spec::constant(c.number(unit));
+        return value_spec::from_expression(std::move(e));
+    }
     if (!c.value().is_object())
         c.must_be("a number (" + unit +
                   ") or a distribution such as {\"distribution\": \"uniform\", \"low\": ..., "
-                  "\"high\": ...}");
+                  "\"high\": ...}" +
+                  (distance ? " or an expression in d, dx, dy, dz such as \"0.5 + 0.01*d\"" : ""));
     const cursor d = c.required("distribution", "one of " + join(distribution_names));
     const std::string name = d.string("a distribution name (" + join(distribution_names) + ")");
     value_spec v;
@@ -299,6 +359,25 @@ value_spec read_value(const cursor& c, const std::string& unit) {
                    "] has probability " + format_number(p) +
                    " under normal(mu=" + format_number(v.mu) + ", sigma=" + format_number(v.sigma) +
                    "); must be >= 1e-6 (move the interval towards mu or widen sigma)");
+    } else if (name == "lognormal") {
+        c.allow_keys({"distribution", "mu", "sigma"});
+        v.k = value_spec::kind::lognormal;
+        mu_sigma();
+    } else if (name == "exponential") {
+        c.allow_keys({"distribution", "beta"});
+        v.k = value_spec::kind::exponential;
+        const cursor beta = c.required("beta", "a number > 0 (the mean, " + unit + ")");
+        v.beta = beta.number(unit);
+        if (!(v.beta > 0)) beta.must_be("> 0 (the mean, " + unit + ")");
+    } else if (name == "gamma") {
+        c.allow_keys({"distribution", "k", "theta"});
+        v.k = value_spec::kind::gamma;
+        const cursor k = c.required("k", "a number > 0 (shape)");
+        v.shape = k.number();
+        if (!(v.shape > 0)) k.must_be("> 0 (shape)");
+        const cursor theta = c.required("theta", "a number > 0 (scale, " + unit + ")");
+        v.theta = theta.number(unit);
+        if (!(v.theta > 0)) theta.must_be("> 0 (scale, " + unit + ")");
     } else {
         d.fail_unknown("distribution", name, distribution_names, "known distributions");
     }
@@ -308,14 +387,25 @@ value_spec read_value(const cursor& c, const std::string& unit) {
 // ---------------------------------------------------------------------------
 // The reader proper.
 
-const std::vector<std::string> connector_names = {"AllToAllConnector", "OneToOneConnector",
-                                                  "FixedProbabilityConnector", "FromListConnector"};
+const std::vector<std::string> connector_names = {"AllToAllConnector",
+                                                  "OneToOneConnector",
+                                                  "FixedProbabilityConnector",
+                                                  "FromListConnector",
+                                                  "FromFileConnector",
+                                                  "FixedNumberPreConnector",
+                                                  "FixedNumberPostConnector",
+                                                  "FixedTotalNumberConnector",
+                                                  "DistanceDependentProbabilityConnector",
+                                                  "IndexBasedProbabilityConnector",
+                                                  "SmallWorldConnector"};
+const std::vector<std::string> structure_names = {"Line", "Grid2D", "Grid3D", "RandomStructure"};
 
 // A projection's pre or post as read: the spec and what checks need.
 struct view {
     view_spec spec;
     std::uint64_t size = 0;
-    std::string population;
+    std::string population;            // a name for messages and labels
+    std::vector<std::size_t> members;  // the populations it takes neurons from
 };
 
 // What a weight may be, as PyNN checks it.
@@ -328,15 +418,19 @@ struct weight_rule {
 
 class reader {
   public:
-    explicit reader(const model_registry& models) : models_(models) {}
+    reader(const model_registry& models, std::filesystem::path base,
+           std::map<std::string, double> overrides)
+        : models_(models), base_(std::move(base)), overrides_(std::move(overrides)) {}
 
     model_spec read(const json& doc) {
         if (!doc.is_object())
             throw model_file_error("", "got " + describe(doc) +
                                            "; a model file must be a JSON object with keys "
                                            "simulation, populations and projections");
-        const cursor root(doc, "");
-        root.allow_keys({"description", "arithmetic", "simulation", "populations", "projections"});
+        const cursor root(doc, "", &spec_.constants);
+        root.allow_keys({"description", "arithmetic", "constants", "simulation", "populations",
+                         "projections", "recordings"});
+        constants(root.find("constants"));
         if (auto d = root.find("description")) d->string();
         if (auto a = root.find("arithmetic")) {
             if (a->string("\"double\"") != "double")
@@ -351,10 +445,45 @@ class reader {
         if (auto projs = root.find("projections"))
             for (const auto& c : projs->elements("an array of projections"))
                 projection(c);
+        if (auto recs = root.find("recordings"))
+            for (const auto& c : recs->elements("an array of recordings"))
+                recording(c);
         return std::move(spec_);
     }
 
   private:
+    // "constants": named numbers that any number in the file may use in an
+    // expression; `--set NAME=VALUE` replaces one.
+    void constants(const std::optional<cursor>& c) {
+        if (c) {
+            for (const auto& [name, v] : c->members()) {
+                const bool valid =
+                    !name.empty() &&
+                    (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_') &&
+                    std::all_of(name.begin(), name.end(), [](char ch) {
+                        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
+                    });
+                if (!valid)
+                    v.fail("constant name " + in_quotes(name) +
+                           " must start with a letter or _ and hold only letters, digits and _");
+                if (!v.value().is_number()) v.must_be("a number");
+                spec_.constants[name] = v.number();
+            }
+        }
+        for (const auto& [name, value] : overrides_) {
+            if (!spec_.constants.count(name)) {
+                std::vector<std::string> names;
+                for (const auto& [n, x] : spec_.constants)
+                    names.push_back(n);
+                throw model_file_error("constants." + name,
+                                       "given with --set, but the model file has no such "
+                                       "constant; constants: " +
+                                           (names.empty() ? std::string("none") : join(names)));
+            }
+            spec_.constants[name] = value;
+        }
+    }
+
     void simulation(const cursor& c) {
         c.allow_keys({"dt", "tstop", "min_delay", "max_delay", "seed"});
         simulation_spec& s = spec_.simulation;
@@ -380,7 +509,8 @@ class reader {
     }
 
     void population(const cursor& c) {
-        c.allow_keys({"name", "size", "model", "parameters", "initial_values", "record"});
+        c.allow_keys(
+            {"name", "size", "model", "parameters", "initial_values", "record", "structure"});
         population_spec p;
 
         const cursor name = c.required("name", "a non-empty string");
@@ -415,6 +545,15 @@ class reader {
             }
         }
 
+        if (auto st = c.find("structure")) {
+            p.structure = structure(*st);
+            try {
+                check_structure(p.structure, p.size);
+            } catch (const error& e) {
+                st->fail(e.what());
+            }
+        }
+
         if (auto init = c.find("initial_values")) {
             std::vector<std::string> states;
             for (const auto& s : info.state)
@@ -446,6 +585,86 @@ class reader {
             }
         }
         spec_.populations.push_back(std::move(p));
+    }
+
+    // PyNN's structures (pyNN.space), with its parameter names.
+    static structure_spec structure(const cursor& c) {
+        structure_spec s;
+        const cursor type = c.required("type", "one of " + join(structure_names));
+        const std::string t = type.string("a structure type (" + join(structure_names) + ")");
+        auto num = [&](const char* key, double& field) {
+            if (auto v = c.find(key)) field = v->number();
+        };
+        auto fill_order = [&] {
+            if (auto f = c.find("fill_order")) {
+                const std::string order = f->string("\"sequential\" or \"random\"");
+                if (order != "sequential" && order != "random")
+                    f->must_be("\"sequential\" or \"random\"");
+                s.random_fill = order == "random";
+            }
+        };
+        if (t == "Line") {
+            c.allow_keys({"type", "dx", "x0", "y", "z"});
+            s.k = structure_spec::kind::line;
+            num("dx", s.dx);
+            num("x0", s.x0);
+            num("y", s.y0);
+            num("z", s.z0);
+        } else if (t == "Grid2D") {
+            c.allow_keys({"type", "aspect_ratio", "dx", "dy", "x0", "y0", "z", "fill_order"});
+            s.k = structure_spec::kind::grid2d;
+            num("aspect_ratio", s.aspect_ratio);
+            num("dx", s.dx);
+            num("dy", s.dy);
+            num("x0", s.x0);
+            num("y0", s.y0);
+            num("z", s.z0);
+            fill_order();
+        } else if (t == "Grid3D") {
+            c.allow_keys({"type", "aspect_ratioXY", "aspect_ratioXZ", "dx", "dy", "dz", "x0", "y0",
+                          "z0", "fill_order"});
+            s.k = structure_spec::kind::grid3d;
+            num("aspect_ratioXY", s.aspect_ratio_xy);
+            num("aspect_ratioXZ", s.aspect_ratio_xz);
+            num("dx", s.dx);
+            num("dy", s.dy);
+            num("dz", s.dz);
+            num("x0", s.x0);
+            num("y0", s.y0);
+            num("z0", s.z0);
+            fill_order();
+        } else if (t == "RandomStructure") {
+            c.allow_keys({"type", "boundary", "origin"});
+            s.k = structure_spec::kind::random;
+            const cursor b = c.required("boundary",
+                                        "{\"type\": \"Cuboid\", \"width\": ..., "
+                                        "\"height\": ..., \"depth\": ...} or "
+                                        "{\"type\": \"Sphere\", \"radius\": ...}");
+            const cursor bt = b.required("type", "\"Cuboid\" or \"Sphere\"");
+            const std::string boundary = bt.string("\"Cuboid\" or \"Sphere\"");
+            if (boundary == "Cuboid") {
+                b.allow_keys({"type", "width", "height", "depth"});
+                s.boundary = structure_spec::boundary_kind::cuboid;
+                s.width = b.required("width", "a number > 0").number();
+                s.height = b.required("height", "a number > 0").number();
+                s.depth = b.required("depth", "a number > 0").number();
+            } else if (boundary == "Sphere") {
+                b.allow_keys({"type", "radius"});
+                s.boundary = structure_spec::boundary_kind::sphere;
+                s.radius = b.required("radius", "a number > 0").number();
+            } else {
+                bt.fail_unknown("boundary", boundary, {"Cuboid", "Sphere"}, "known boundaries");
+            }
+            if (auto o = c.find("origin")) {
+                const auto xyz = o->elements("[x, y, z]");
+                if (xyz.size() != 3) o->must_be("[x, y, z]");
+                for (int i = 0; i < 3; ++i)
+                    s.origin[i] = xyz[i].number();
+            }
+        } else {
+            type.fail_unknown("structure", t, structure_names, "known structures");
+        }
+        return s;
     }
 
     static std::vector<double> number_list(const cursor& c, const std::string& unit) {
@@ -494,21 +713,52 @@ class reader {
             v.spec.population = *p;
             v.size = spec_.populations[*p].size;
             v.population = name;
+            v.members = {*p};
             return v;
         };
         if (c.value().is_string()) return find(c);
         if (!c.value().is_object())
             c.must_be(
                 "a population name, or {\"population\": name, \"slice\": [start, stop(, step)]}, "
-                "or {\"population\": name, \"indices\": [...]}");
-        c.allow_keys({"population", "slice", "indices"});
+                "or {\"population\": name, \"indices\": [...]}, or {\"population\": name, "
+                "\"sample\": n}, or {\"assembly\": [views...]}");
+        if (auto parts = c.find("assembly")) {
+            // PyNN's Assembly: the views one after the other.
+            c.allow_keys({"assembly"});
+            const auto items = parts->elements("a non-empty array of views");
+            if (items.empty()) parts->must_be("a non-empty array of views");
+            view a;
+            std::vector<std::string> names;
+            for (const auto& item : items) {
+                view part = read_view(item);
+                a.size += part.size;
+                names.push_back(part.population);
+                for (const auto m : part.members)
+                    if (std::find(a.members.begin(), a.members.end(), m) == a.members.end())
+                        a.members.push_back(m);
+                a.spec.parts.push_back(std::move(part.spec));
+            }
+            a.population = "assembly(" + join(names) + ")";
+            return a;
+        }
+        c.allow_keys({"population", "slice", "indices", "sample"});
         view v = find(c.required("population", "a population name"));
         const auto slice = c.find("slice");
         const auto indices = c.find("indices");
-        if (slice && indices)
+        const auto sample = c.find("sample");
+        if ((slice ? 1 : 0) + (indices ? 1 : 0) + (sample ? 1 : 0) > 1)
             c.fail(
-                "both slice and indices given; give one of them (or neither for the whole "
-                "population)");
+                "more than one of slice, indices and sample given; give one of them (or none "
+                "for the whole population)");
+        if (sample) {
+            // PyNN's sample(n): drawn with the run's seed when the network is built.
+            const std::uint64_t n = sample->integer("a positive integer");
+            if (n == 0 || n > v.size)
+                sample->must_be("in [1, " + std::to_string(v.size) + "] (the size of " +
+                                in_quotes(v.population) + ")");
+            v.spec.sample = n;
+            v.size = n;
+        }
         const std::string within =
             "the size of " + in_quotes(v.population) + " (" + std::to_string(v.size) + ")";
         if (slice) {
@@ -557,6 +807,9 @@ class reader {
     }
 
     void check_weight(const cursor& c, const value_spec& w, const weight_rule& rule) const {
+        // An expression's sign depends on the distances: checked per synapse
+        // when the network is built.
+        if (w.k == value_spec::kind::expression) return;
         const std::string got = "got " + describe(w, rule.unit);
         if (rule.s == weight_rule::sign::non_negative && !(w.lower_bound() >= 0))
             c.fail(got + (w.is_constant() ? "" : ", which can be negative") +
@@ -569,6 +822,15 @@ class reader {
     // Invariant 2: no delay below min_delay (or dt) or above max_delay.
     void check_delay(const cursor& c, const value_spec& d) const {
         const simulation_spec& s = spec_.simulation;
+        if (d.k == value_spec::kind::expression) {
+            // Its range depends on the distances: every delay is checked
+            // against [min_delay, max_delay] when drawn, so the range must
+            // be known before.
+            if (!s.max_delay)
+                c.fail("a delay that depends on distance (" + in_quotes(d.expr->text()) +
+                       ") needs simulation.max_delay (ms), the largest delay it may give");
+            return;
+        }
         const double min = s.min_delay.value_or(s.dt);
         const std::string min_text =
             (s.min_delay ? "min_delay (" : "dt (") + format_number(min) + " ms)";
@@ -591,7 +853,8 @@ class reader {
     }
 
     void projection(const cursor& c) {
-        c.allow_keys({"label", "pre", "post", "connector", "synapse", "receptor_type"});
+        c.allow_keys({"label", "pre", "post", "connector", "synapse", "receptor_type", "space",
+                      "save_connections"});
         projection_spec p;
         const view pre = read_view(c.required("pre", "a population name or view"));
         const cursor post_cursor = c.required("post", "a population name or view");
@@ -601,12 +864,17 @@ class reader {
         p.label = pre.population + "->" + post.population;
         if (auto l = c.find("label")) p.label = l->string();
 
-        const population_spec& target = spec_.populations[post.spec.population];
+        // Every population of the post (one, or several for an assembly) must
+        // take input of this receptor type, with the same weight rule.
+        const population_spec& target = spec_.populations[post.members.front()];
         const model_info& info = models_.find(target.model)->info;
-        if (info.is_source)
-            post_cursor.fail("population " + in_quotes(target.name) + " is a " + target.model +
-                             ", a spike source: it takes no input and cannot be a projection's "
-                             "post");
+        for (const auto m : post.members) {
+            const population_spec& t = spec_.populations[m];
+            if (models_.find(t.model)->info.is_source)
+                post_cursor.fail("population " + in_quotes(t.name) + " is a " + t.model +
+                                 ", a spike source: it takes no input and cannot be a "
+                                 "projection's post");
+        }
         if (auto r = c.find("receptor_type")) {
             p.receptor_type = r->string("a receptor type (" + join(info.receptors) + ")");
             if (info.receptor_index(p.receptor_type) < 0)
@@ -620,6 +888,21 @@ class reader {
         }
 
         const weight_rule weights = weight_rule_for(info, p.receptor_type);
+        for (const auto m : post.members) {
+            const population_spec& t = spec_.populations[m];
+            const model_info& other = models_.find(t.model)->info;
+            if (other.receptor_index(p.receptor_type) < 0)
+                post_cursor.fail("population " + in_quotes(t.name) + " (" + t.model +
+                                 ") has no receptor " + in_quotes(p.receptor_type) +
+                                 "; allowed: " + join(other.receptors));
+            const weight_rule r = weight_rule_for(other, p.receptor_type);
+            if (r.unit != weights.unit || r.s != weights.s)
+                post_cursor.fail("the post mixes " + target.model + " and " + t.model +
+                                 ", whose weights differ in unit or sign; use one projection "
+                                 "per kind of model");
+        }
+        if (auto sp = c.find("space")) p.space = space(*sp);
+        if (auto sc = c.find("save_connections")) p.save_connections = sc->boolean();
         connector(c.required("connector", "an object with a type (" + join(connector_names) + ")"),
                   pre, post, weights, p.connector);
         // PyNN's default delay is the simulation's min_delay; without one, dt.
@@ -634,17 +917,93 @@ class reader {
                                     "known synapse types");
             }
             if (auto w = s->find("weight")) {
-                p.synapse.weight = read_value(*w, weights.unit);
+                p.synapse.weight = read_value(*w, weights.unit, true);
                 check_weight(*w, p.synapse.weight, weights);
             }
             if (auto d = s->find("delay")) {
-                p.synapse.delay = read_value(*d, "ms");
+                p.synapse.delay = read_value(*d, "ms", true);
                 p.synapse.delay_given = true;
                 check_delay(*d, p.synapse.delay);
             }
         }
 
         spec_.projections.push_back(std::move(p));
+    }
+
+    // PyNN's Space: axes and periodic boundaries.
+    static space_spec space(const cursor& c) {
+        c.allow_keys({"axes", "periodic_boundaries"});
+        space_spec sp;
+        if (auto a = c.find("axes")) {
+            const std::string axes = a->string("one of x, y, z, xy, yz, xz, xyz");
+            const auto parsed = parse_axes(axes);
+            if (!parsed) a->must_be("one of x, y, z, xy, yz, xz, xyz");
+            sp.axes = *parsed;
+        }
+        if (auto pb = c.find("periodic_boundaries")) {
+            const auto axes = pb->elements(
+                "[[x_min, x_max] or null, [y_min, y_max] or null, "
+                "[z_min, z_max] or null]");
+            if (axes.size() != 3)
+                pb->must_be("three entries, one per axis: [x_min, x_max] or null");
+            for (int i = 0; i < 3; ++i) {
+                if (axes[i].value().is_null()) continue;
+                const auto lohi = axes[i].elements("[min, max] or null");
+                if (lohi.size() != 2) axes[i].must_be("[min, max] or null");
+                const double lo = lohi[0].number(), hi = lohi[1].number();
+                if (!(hi > lo)) lohi[1].must_be("> min (" + format_number(lo) + ")");
+                sp.periodic[i] = std::make_pair(lo, hi);
+            }
+        }
+        try {
+            check_space(sp);
+        } catch (const error& e) {
+            c.fail(e.what());
+        }
+        return sp;
+    }
+
+    // Top-level "recordings": [{"of": view, "variables": ["spikes"]}], so
+    // that a view or an assembly can be recorded, not only whole populations.
+    void recording(const cursor& c) {
+        c.allow_keys({"of", "variables"});
+        const view v = read_view(c.required("of", "a population name, view or assembly"));
+        const cursor vars = c.required("variables", "an array such as [\"spikes\"]");
+        for (const auto& r : vars.elements("an array such as [\"spikes\"]")) {
+            const std::string what = r.string("a recordable name (spikes)");
+            if (what != "spikes")
+                r.fail("recording " + in_quotes(what) +
+                       " of views is not supported in this version; allowed: spikes");
+        }
+        std::vector<const view_spec*> leaves;
+        std::function<void(const view_spec&)> collect = [&](const view_spec& s) {
+            if (s.is_assembly())
+                for (const auto& part : s.parts)
+                    collect(part);
+            else
+                leaves.push_back(&s);
+        };
+        collect(v.spec);
+        for (const view_spec* leaf : leaves) {
+            population_spec& pop = spec_.populations[leaf->population];
+            if (leaf->sample)
+                c.fail(
+                    "a random sample cannot be recorded (its neurons are drawn when the "
+                    "network is built); record the population or a slice");
+            if (pop.record_spikes && !pop.record_spikes_of) continue;  // all already
+            if (!leaf->indices) {
+                pop.record_spikes = true;
+                pop.record_spikes_of.reset();
+                continue;
+            }
+            std::vector<std::uint64_t> merged =
+                pop.record_spikes_of.value_or(std::vector<std::uint64_t>{});
+            merged.insert(merged.end(), leaf->indices->begin(), leaf->indices->end());
+            std::sort(merged.begin(), merged.end());
+            merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
+            pop.record_spikes = true;
+            pop.record_spikes_of = std::move(merged);
+        }
     }
 
     static weight_rule weight_rule_for(const model_info& info, const std::string& receptor) {
@@ -698,9 +1057,137 @@ class reader {
             out.k = connector_spec::kind::from_list;
             from_list(c.required("conn_list", "an array of rows [i, j] or [i, j, weight, delay]"),
                       pre, post, weights, out);
+        } else if (t == "FromFileConnector") {
+            c.allow_keys({"type", "file", "projection"});
+            out.k = connector_spec::kind::from_list;
+            from_file(c, pre, post, weights, out);
+        } else if (t == "FixedNumberPreConnector" || t == "FixedNumberPostConnector") {
+            c.allow_keys({"type", "n", "allow_self_connections", "with_replacement"});
+            const bool is_pre = t == "FixedNumberPreConnector";
+            out.k = is_pre ? connector_spec::kind::fixed_number_pre
+                           : connector_spec::kind::fixed_number_post;
+            const cursor n = c.required("n", "a non-negative integer");
+            out.n = n.integer();
+            out.with_replacement = false;  // PyNN's default
+            if (auto r = c.find("with_replacement")) out.with_replacement = r->boolean();
+            self_connections();
+            const std::uint64_t pool = is_pre ? pre.size : post.size;
+            if (!out.with_replacement && out.n > pool)
+                n.must_be("<= the size of the " + std::string(is_pre ? "pre" : "post") + " (" +
+                          std::to_string(pool) +
+                          ") without replacement; set with_replacement to true for multapses");
+        } else if (t == "FixedTotalNumberConnector") {
+            c.allow_keys({"type", "n", "allow_self_connections", "with_replacement"});
+            out.k = connector_spec::kind::fixed_total_number;
+            const cursor n = c.required("n", "a non-negative integer");
+            out.n = n.integer();
+            out.with_replacement = true;  // PyNN's default
+            if (auto r = c.find("with_replacement")) out.with_replacement = r->boolean();
+            self_connections();
+            const double pairs = static_cast<double>(pre.size) * static_cast<double>(post.size);
+            if (!out.with_replacement && static_cast<double>(out.n) > pairs)
+                n.must_be("<= the number of (pre, post) pairs (" + format_number(pairs) +
+                          ") without replacement");
+        } else if (t == "DistanceDependentProbabilityConnector") {
+            c.allow_keys({"type", "d_expression", "allow_self_connections"});
+            out.k = connector_spec::kind::distance_dependent;
+            out.expression = probability_expression(
+                c.required("d_expression", "an expression in d (and dx, dy, dz), e.g. exp(-d)"),
+                distance_variables);
+            self_connections();
+        } else if (t == "IndexBasedProbabilityConnector") {
+            c.allow_keys({"type", "expression", "allow_self_connections"});
+            out.k = connector_spec::kind::index_based;
+            out.expression = probability_expression(
+                c.required("expression", "an expression in i and j, e.g. abs(i - j) < 3"),
+                {"i", "j"});
+            self_connections();
+        } else if (t == "SmallWorldConnector") {
+            c.allow_keys({"type", "degree", "rewiring", "allow_self_connections"});
+            out.k = connector_spec::kind::small_world;
+            const cursor degree = c.required("degree", "a distance >= 0");
+            out.degree = degree.number();
+            if (!(out.degree >= 0)) degree.must_be(">= 0");
+            const cursor rewiring = c.required("rewiring", "a probability in [0, 1]");
+            out.rewiring = rewiring.number();
+            if (!(out.rewiring >= 0 && out.rewiring <= 1)) rewiring.must_be("in [0, 1]");
+            self_connections();
         } else {
             type.fail_unknown("connector type", t, connector_names, "known connectors");
         }
+    }
+
+    // A connection probability: an expression over `variables` and the
+    // constants, checked now so that a mistake is reported with its path.
+    std::string probability_expression(const cursor& c, const std::vector<std::string>& variables) {
+        const std::string text = c.string("an expression such as exp(-d)");
+        try {
+            expression e(text, variables, spec_.constants);
+        } catch (const error& e) {
+            c.fail(e.what());
+        }
+        return text;
+    }
+
+    // FromFileConnector: PyNN's text format ("i j weight delay" rows, as
+    // Projection.save writes them) or ganglion's connections HDF5 file.
+    void from_file(const cursor& c, const view& pre, const view& post, const weight_rule& weights,
+                   connector_spec& out) const {
+        const cursor f = c.required("file", "a path (text rows \"i j weight delay\", or .h5)");
+        std::filesystem::path path = f.string("a path");
+        if (path.is_relative()) path = base_ / path;
+        connection_table table;
+        try {
+            if (path.extension() == ".h5" || path.extension() == ".hdf5") {
+                const auto all = read_connections(path.string());
+                std::vector<std::string> labels;
+                for (const auto& [label, t] : all)
+                    labels.push_back(label);
+                std::string label;
+                if (auto pj = c.find("projection")) {
+                    label = pj->string("a projection label in the file");
+                    if (!all.count(label))
+                        pj->fail_unknown("projection", label, labels, "projections in the file");
+                } else if (all.size() == 1) {
+                    label = all.begin()->first;
+                } else {
+                    f.fail("the file holds " + std::to_string(all.size()) +
+                           " projections; say which with \"projection\": one of " + join(labels));
+                }
+                table = all.at(label);
+            } else {
+                table = read_connections_text(path.string());
+            }
+        } catch (const model_file_error&) {
+            throw;
+        } catch (const error& e) {
+            f.fail(e.what());
+        }
+        const bool with_values = !table.weight.empty();
+        for (std::size_t r = 0; r < table.pre_index.size(); ++r) {
+            const std::string where = "row " + std::to_string(r + 1) + " of " + path.string();
+            connector_spec::row row;
+            row.i = table.pre_index[r];
+            row.j = table.post_index[r];
+            if (row.i >= pre.size)
+                f.fail(where + ": i = " + std::to_string(row.i) +
+                       "; must be < the size of the pre (" + std::to_string(pre.size) + ")");
+            if (row.j >= post.size)
+                f.fail(where + ": j = " + std::to_string(row.j) +
+                       "; must be < the size of the post (" + std::to_string(post.size) + ")");
+            if (with_values) {
+                row.weight = table.weight[r];
+                row.delay = table.delay[r];
+                try {
+                    check_weight(f, value_spec::constant(row.weight), weights);
+                    check_delay(f, value_spec::constant(row.delay));
+                } catch (const model_file_error& e) {
+                    f.fail(where + ": " + e.problem());
+                }
+            }
+            out.rows.push_back(row);
+        }
+        out.rows_have_weights = with_values;
     }
 
     void from_list(const cursor& c, const view& pre, const view& post, const weight_rule& weights,
@@ -736,6 +1223,8 @@ class reader {
     }
 
     const model_registry& models_;
+    std::filesystem::path base_;  // the model file's folder, for relative paths in it
+    std::map<std::string, double> overrides_;
     model_spec spec_;
 };
 
@@ -797,11 +1286,14 @@ class duplicate_key_finder {
 
 }  // namespace
 
-model_spec parse_model(const nlohmann::json& doc, const model_registry& models) {
-    return reader(models).read(doc);
+model_spec parse_model(const nlohmann::json& doc, const model_registry& models,
+                       const std::map<std::string, double>& constant_overrides,
+                       const std::string& base_dir) {
+    return reader(models, base_dir, constant_overrides).read(doc);
 }
 
-model_spec read_model_file(const std::string& path, const model_registry& models) {
+model_spec read_model_file(const std::string& path, const model_registry& models,
+                           const std::map<std::string, double>& constant_overrides) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec))
         throw error("cannot read model file '" + path + "': it is a directory");
@@ -829,7 +1321,8 @@ model_spec read_model_file(const std::string& path, const model_registry& models
         throw model_file_error(*duplicates.duplicate,
                                "key given twice in the same object; remove one (JSON would keep "
                                "only the last)");
-    return parse_model(doc, models);
+    return parse_model(doc, models, constant_overrides,
+                       std::filesystem::path(path).parent_path().string());
 }
 
 }  // namespace ganglion

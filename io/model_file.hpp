@@ -5,6 +5,7 @@
 // model_file_error naming the key's JSON path (e.g.
 // `projections[2].connector.p_connect`), what was given and what is allowed.
 
+#include <map>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
@@ -17,9 +18,15 @@ namespace ganglion {
 // Reads, parses and checks a model file. Throws error for a missing/unreadable file or invalid JSON
 // (message names the file, and for a JSON syntax error the byte/line), model_file_error for a bad
 // key/value (including a key given twice in one object).
-model_spec read_model_file(const std::string& path, const model_registry& models);
+// `constant_overrides` replace values of the file's "constants" (`--set`);
+// naming a constant the file does not have is an error.
+model_spec read_model_file(const std::string& path, const model_registry& models,
+                           const std::map<std::string, double>& constant_overrides = {});
 
 // The same from parsed JSON (for tests).
-model_spec parse_model(const nlohmann::json& doc, const model_registry& models);
+// `base_dir` is where relative file names in the model (FromFileConnector) are found.
+model_spec parse_model(const nlohmann::json& doc, const model_registry& models,
+                       const std::map<std::string, double>& constant_overrides = {},
+                       const std::string& base_dir = ".");
 
 }  // namespace ganglion

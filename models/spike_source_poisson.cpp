@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/poisson.hpp"
 #include "core/random.hpp"
 #include "models/checks.hpp"
 
@@ -38,43 +39,25 @@ struct poisson_parameters {
     }
 };
 
+poisson_process process_for(const shard_context& ctx) {
+    const auto p = poisson_parameters::from(ctx.spec->parameters);
+    return poisson_process::make(p.rate, p.start, p.duration, ctx.dt, ctx.seed,
+                                 purpose::source(ctx.population_index));
+}
+
 class poisson_population final : public population_shard {
   public:
     explicit poisson_population(const shard_context& ctx)
-        : gids_(ctx.gids), seed_(ctx.seed), purpose_(purpose::source(ctx.population_index)) {
-        const auto p = poisson_parameters::from(ctx.spec->parameters);
-        const double lambda = p.rate * ctx.dt * 1e-3;
-        exp_minus_lambda_ = std::exp(-lambda);
-        lambda_ = lambda;
-        // A spike drawn in step s is stamped (s + 1) dt: active for spike
-        // times in (start, start + duration].
-        first_step_ = static_cast<step_type>(std::llround(p.start / ctx.dt));
-        const double stop = p.start + p.duration;
-        end_step_ = stop > 1e15 ? std::numeric_limits<step_type>::max()
-                                : static_cast<step_type>(std::llround(stop / ctx.dt));
-    }
+        : gids_(ctx.gids), process_(process_for(ctx)) {}
 
     std::size_t size() const override { return gids_.size(); }
 
     void update(step_type from, step_type to, const input_view&, spike_buffer& out) override {
-        if (lambda_ <= 0) return;
-        const step_type a = std::max(from, first_step_);
-        const step_type b = std::min(to, end_step_);
-        for (step_type s = a; s < b; ++s) {
-            for (const gid_type g : gids_) {
-                const double u = to_unit_open(philox(seed_, purpose_, g, s)[0]);
-                if (u <= exp_minus_lambda_) continue;  // the common case: no spike
-                // Inversion: the smallest k with P(X <= k) >= u.
-                int k = 0;
-                double pk = exp_minus_lambda_, cdf = pk;
-                while (u > cdf && k < 1000) {
-                    ++k;
-                    pk *= lambda_ / k;
-                    cdf += pk;
-                }
-                for (int j = 0; j < k; ++j)
+        for (step_type s = from; s < to; ++s) {
+            if (!process_.active(s)) continue;
+            for (const gid_type g : gids_)
+                for (int k = process_.count(g, s); k > 0; --k)
                     out.emit(g, s);
-            }
         }
     }
 
@@ -82,9 +65,7 @@ class poisson_population final : public population_shard {
 
   private:
     std::vector<gid_type> gids_;
-    std::uint64_t seed_, purpose_;
-    double lambda_ = 0, exp_minus_lambda_ = 1;
-    step_type first_step_ = 0, end_step_ = 0;
+    poisson_process process_;
 };
 
 }  // namespace
@@ -96,6 +77,7 @@ model_entry spike_source_poisson_entry() {
     e.make = [](const shard_context& ctx) -> std::unique_ptr<population_shard> {
         return std::make_unique<poisson_population>(ctx);
     };
+    e.poisson = process_for;
     return e;
 }
 

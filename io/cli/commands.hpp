@@ -3,8 +3,10 @@
 // The ganglion command line: subcommands and how a failure ends every rank.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/communicator.hpp"
 #include "core/model.hpp"
@@ -23,11 +25,13 @@ struct run_options {
     int threads = 0;  // 0: OMP_NUM_THREADS or 1
     std::optional<std::uint64_t> seed;
     std::optional<double> tstop;
+    std::map<std::string, double> constants;  // --set NAME=VALUE
     bool quiet = false;
 };
 
 struct info_options {
     std::string model_file;
+    std::map<std::string, double> constants;
     int ranks = 0;  // 0: the ranks of this job
     int threads = 0;
 };
@@ -44,6 +48,8 @@ template <class F>
 bool agree(communicator& comm, F&& f);
 
 void print_error(const std::string& message);
+// Parses NAME=VALUE items of --set.
+std::map<std::string, double> parse_constants(const std::vector<std::string>& items);
 int threads_from_environment(int requested);
 
 }  // namespace ganglion::cli

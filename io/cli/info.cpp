@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "core/connect.hpp"
 #include "core/estimate.hpp"
 #include "core/simulation.hpp"
 #include "io/cli/commands.hpp"
@@ -14,11 +15,12 @@ namespace ganglion::cli {
 
 int info_command(const info_options& opt, const model_registry& models, communicator& comm) {
     model_spec spec;
-    if (!agree(comm, [&] { spec = read_model_file(opt.model_file, models); }))
+    if (!agree(comm, [&] { spec = read_model_file(opt.model_file, models, opt.constants); }))
         return exit_user_error;
     if (comm.rank() != 0) return exit_ok;
     const int ranks = opt.ranks > 0 ? opt.ranks : comm.size();
     const int threads = threads_from_environment(opt.threads);
+    resolve_views(spec);
     const memory_estimate e = estimate_memory(spec, models, ranks, threads);
     const auto [min_delay, max_delay] = resolve_delay_range(spec);
 

@@ -40,6 +40,9 @@ int run_cli(int argc, char** argv, ganglion::communicator& comm) {
     run_cmd->add_option("--tstop", run.tstop, "Override the model file's tstop (ms)")
         ->check(CLI::PositiveNumber);
     run_cmd->add_flag("-q,--quiet", run.quiet, "Print no summary");
+    std::vector<std::string> run_set, info_set;
+    run_cmd->add_option("--set", run_set,
+                        "Replace a constant of the model file: NAME=VALUE (repeatable)");
 
     cli::info_options info;
     auto* info_cmd =
@@ -49,6 +52,8 @@ int run_cli(int argc, char** argv, ganglion::communicator& comm) {
         ->check(CLI::Range(1, 1 << 24));
     info_cmd->add_option("--threads", info.threads, "Threads per rank to estimate for")
         ->check(CLI::Range(1, 1024));
+    info_cmd->add_option("--set", info_set,
+                         "Replace a constant of the model file: NAME=VALUE (repeatable)");
 
     try {
         app.parse(argc, argv);
@@ -56,6 +61,13 @@ int run_cli(int argc, char** argv, ganglion::communicator& comm) {
         // Every rank parses the same arguments; only rank 0 speaks.
         const int rc = comm.rank() == 0 ? app.exit(e) : e.get_exit_code();
         return rc == 0 ? cli::exit_ok : cli::exit_user_error;
+    }
+    try {
+        run.constants = cli::parse_constants(run_set);
+        info.constants = cli::parse_constants(info_set);
+    } catch (const error& e) {
+        if (comm.rank() == 0) cli::print_error(e.what());
+        return cli::exit_user_error;
     }
     if (*run_cmd) return cli::run_command(run, models, comm);
     return cli::info_command(info, models, comm);

@@ -18,13 +18,36 @@
 #include "core/estimate.hpp"
 #include "core/simulation.hpp"
 #include "io/cli/commands.hpp"
+#include "io/connections_file.hpp"
 #include "io/model_file.hpp"
+#include "io/positions_file.hpp"
 #include "io/spike_file.hpp"
 
 namespace ganglion::cli {
 
 void print_error(const std::string& message) {
     std::cerr << "ganglion: error: " << message << std::endl;
+}
+
+std::map<std::string, double> parse_constants(const std::vector<std::string>& items) {
+    std::map<std::string, double> out;
+    for (const auto& item : items) {
+        const auto eq = item.find('=');
+        double value = 0;
+        std::size_t used = 0;
+        bool ok = eq != std::string::npos && eq > 0;
+        if (ok) {
+            try {
+                value = std::stod(item.substr(eq + 1), &used);
+                ok = used == item.size() - eq - 1;
+            } catch (const std::exception&) {
+                ok = false;
+            }
+        }
+        if (!ok) throw error("--set " + item + ": must be NAME=NUMBER, e.g. --set N_scale=0.1");
+        out[item.substr(0, eq)] = value;
+    }
+    return out;
 }
 
 int threads_from_environment(int requested) {
@@ -92,7 +115,7 @@ int run_command(const run_options& opt, const model_registry& models, communicat
 
     // Everything every rank checks alike: a failure is printed once.
     if (!agree(comm, [&] {
-            spec = read_model_file(opt.model_file, models);
+            spec = read_model_file(opt.model_file, models, opt.constants);
             if (opt.seed) spec.simulation.seed = *opt.seed;
             if (opt.tstop) spec.simulation.tstop = *opt.tstop;
             fault = fault_from_environment();
@@ -136,16 +159,38 @@ int run_command(const run_options& opt, const model_registry& models, communicat
         if (!spec.populations[p].record_spikes) continue;
         population_spikes ps;
         ps.name = spec.populations[p].name;
-        ps.total = sim.spike_counts()[p];
+        ps.total = sim.recorded_counts()[p];
         auto& rec = sim.recorded()[p];
         ps.index = std::move(rec.index);
         ps.node_id = std::move(rec.node_id);
         ps.time = std::move(rec.time);
         pops.push_back(std::move(ps));
     }
-    if (!pops.empty()) {
+    {
         scoped_timer timer(sim.timers(), phase::write);
-        if (!agree(comm, [&] { write_sonata_spikes(spike_path.string(), pops, comm); }))
+        if (!pops.empty() &&
+            !agree(comm, [&] { write_sonata_spikes(spike_path.string(), pops, comm); }))
+            return exit_user_error;
+        // Positions of the populations with a structure.
+        std::vector<std::pair<std::string, cell_positions>> positions;
+        for (std::size_t p = 0; p < spec.populations.size(); ++p)
+            if (spec.populations[p].structure.k != structure_spec::kind::none)
+                positions.emplace_back(spec.populations[p].name, sim.positions()[p]);
+        if (!positions.empty() && !agree(comm, [&] {
+                write_positions((out_dir / "positions.h5").string(), positions, comm);
+            }))
+            return exit_user_error;
+        // Connections of the projections that ask for it.
+        std::vector<projection_connections> conns;
+        for (std::size_t k = 0; k < spec.projections.size(); ++k) {
+            if (!spec.projections[k].save_connections) continue;
+            const saved_connections& s = sim.saved()[k];
+            conns.push_back(
+                {spec.projections[k].label, s.pre_index, s.post_index, s.weight, s.delay});
+        }
+        if (!conns.empty() && !agree(comm, [&] {
+                write_connections((out_dir / "connections.h5").string(), conns, comm);
+            }))
             return exit_user_error;
     }
 
@@ -180,11 +225,17 @@ int run_command(const run_options& opt, const model_registry& models, communicat
         const auto& pop = spec.populations[p];
         const double rate =
             static_cast<double>(sim.spike_counts()[p]) / static_cast<double>(pop.size) / bio_s;
-        summary["populations"].push_back({{"name", pop.name},
-                                          {"model", pop.model},
-                                          {"size", pop.size},
-                                          {"spikes", sim.spike_counts()[p]},
-                                          {"mean_rate_hz", rate}});
+        nlohmann::json entry = {{"name", pop.name}, {"model", pop.model}, {"size", pop.size}};
+        if (sim.generated_at_targets(p)) {
+            // Not exchanged, so not counted (record its spikes to count them).
+            entry["generated_at_targets"] = true;
+            entry["spikes"] = nullptr;
+            entry["mean_rate_hz"] = nullptr;
+        } else {
+            entry["spikes"] = sim.spike_counts()[p];
+            entry["mean_rate_hz"] = rate;
+        }
+        summary["populations"].push_back(entry);
     }
     for (std::size_t k = 0; k < spec.projections.size(); ++k)
         summary["projections"].push_back(
@@ -210,11 +261,15 @@ int run_command(const run_options& opt, const model_registry& models, communicat
        << spec.simulation.dt << " ms; " << sim.grid().min_steps
        << " step(s) per exchange (min_delay)\n";
     os << "  population              size      spikes   mean rate (Hz)\n";
-    for (const auto& p : summary["populations"])
+    for (const auto& p : summary["populations"]) {
         os << "    " << std::left << std::setw(20) << p["name"].get<std::string>() << std::right
-           << std::setw(8) << p["size"].get<std::uint64_t>() << std::setw(12)
-           << p["spikes"].get<std::uint64_t>() << std::setw(17) << std::setprecision(3)
-           << p["mean_rate_hz"].get<double>() << "\n";
+           << std::setw(8) << p["size"].get<std::uint64_t>();
+        if (p["spikes"].is_null())
+            os << "      (Poisson, generated at its targets; record it to count)\n";
+        else
+            os << std::setw(12) << p["spikes"].get<std::uint64_t>() << std::setw(17)
+               << std::setprecision(3) << p["mean_rate_hz"].get<double>() << "\n";
+    }
     os << "  timers (s, slowest rank)";
     for (std::size_t i = 0; i < n_phases; ++i)
         os << "  " << phase_names[i] << " " << std::setprecision(3) << t[i];

@@ -63,10 +63,15 @@ void add_population(model_spec& spec, const std::string& name, const std::string
 }
 
 view_spec whole(std::size_t population) {
-    return {population, std::nullopt};
+    view_spec v;
+    v.population = population;
+    return v;
 }
 view_spec part_of(std::size_t population, std::vector<std::uint64_t> indices) {
-    return {population, std::move(indices)};
+    view_spec v;
+    v.population = population;
+    v.indices = std::move(indices);
+    return v;
 }
 // PyNN slice start:stop:step as an index list.
 std::vector<std::uint64_t> slice(std::uint64_t start, std::uint64_t stop, std::uint64_t step) {
@@ -199,7 +204,8 @@ std::vector<global_synapse> draw_everywhere(const model_spec& spec, std::size_t 
         for (int t = 0; t < T; ++t) {
             const thread_layout layout(spec, partition{R, r, T}, t);
             std::vector<pending_synapse> out = {{0, 0, 0.0f, 0}};  // appends, keeps this
-            const std::uint64_t n = draw_projection(spec, k, receptor, layout, grid, out);
+            const std::uint64_t n =
+                draw_projection(spec, k, receptor, layout, grid, compute_positions(spec), out);
             EXPECT_EQ(n, out.size() - 1);
             for (std::size_t s = 1; s < out.size(); ++s) {
                 const auto& syn = out[s];
@@ -256,8 +262,8 @@ TEST(draw_projection, appends_to_the_output) {
     const delay_grid grid = grid_for(spec, 1, 20);
     const thread_layout layout(spec, partition{1, 0, 1}, 0);
     std::vector<pending_synapse> out;
-    const auto n1 = draw_projection(spec, 5, 1, layout, grid, out);
-    const auto n2 = draw_projection(spec, 2, 0, layout, grid, out);
+    const auto n1 = draw_projection(spec, 5, 1, layout, grid, compute_positions(spec), out);
+    const auto n2 = draw_projection(spec, 2, 0, layout, grid, compute_positions(spec), out);
     EXPECT_EQ(out.size(), n1 + n2);
 }
 
@@ -586,7 +592,7 @@ void expect_delay_error(const model_spec& spec, std::size_t k, const delay_grid&
                 const thread_layout layout(spec, partition{R, r, T}, t);
                 std::vector<pending_synapse> out;
                 try {
-                    draw_projection(spec, k, 0, layout, grid, out);
+                    draw_projection(spec, k, 0, layout, grid, compute_positions(spec), out);
                 } catch (const error& e) {
                     thrown = true;
                     const std::string what = e.what();

@@ -347,7 +347,8 @@ TEST(ModelFile, IntegralFloatsCountAsIntegers) {
 TEST(ModelFile, TopLevelKeys) {
     EXPECT_TRUE(rejects(with(full_model(), "/simulations", json::object()), "simulations",
                         "unknown key 'simulations' (did you mean 'simulation'?); allowed: "
-                        "description, arithmetic, simulation, populations, projections"));
+                        "description, arithmetic, constants, simulation, populations, "
+                        "projections, recordings"));
     EXPECT_TRUE(rejects(without(full_model(), "/simulation"), "simulation", "missing"));
     EXPECT_TRUE(rejects(without(full_model(), "/populations"), "populations", "missing"));
     EXPECT_TRUE(rejects(with(full_model(), "/populations", json::array()), "populations",
@@ -376,8 +377,10 @@ TEST(ModelFile, SimulationValues) {
                         "got 0; must be > 0 (ms)"));
     EXPECT_TRUE(rejects(with(full_model(), "/simulation/dt", -0.1), "simulation.dt",
                         "got -0.1; must be > 0 (ms)"));
-    EXPECT_TRUE(rejects(with(full_model(), "/simulation/dt", "0.1"), "simulation.dt",
-                        "got the string \"0.1\"; must be a number (ms)"));
+    // A string is an expression over the file's constants: "0.1" is 0.1, and
+    // a name that is no constant is an error naming it.
+    EXPECT_TRUE(rejects(with(full_model(), "/simulation/dt", "fast"), "simulation.dt",
+                        "unknown name \"fast\""));
     EXPECT_TRUE(rejects(with(full_model(), "/simulation/tstop", -5), "simulation.tstop",
                         "got -5; must be > 0 (ms)"));
     EXPECT_TRUE(rejects(with(full_model(), "/simulation/min_delay", 0.05), "simulation.min_delay",
@@ -424,8 +427,8 @@ TEST(ModelFile, PopulationSize) {
                         "got -3; must be a positive integer"));
     EXPECT_TRUE(rejects(with(full_model(), "/populations/0/size", 2.5), "populations[0].size",
                         "got 2.5; must be a positive integer"));
-    EXPECT_TRUE(rejects(with(full_model(), "/populations/0/size", "80"), "populations[0].size",
-                        "got the string \"80\"; must be a positive integer"));
+    EXPECT_TRUE(rejects(with(full_model(), "/populations/0/size", "80 / 3"), "populations[0].size",
+                        "gives 26.666666666666668; must be a positive integer"));
     EXPECT_TRUE(rejects(without(full_model(), "/populations/0/size"), "populations[0].size",
                         "missing; required: a positive integer"));
 }
@@ -450,9 +453,8 @@ TEST(ModelFile, PopulationParameters) {
     // e_rev_E belongs to the conductance-based model only.
     EXPECT_TRUE(rejects(with(full_model(), "/populations/1/parameters/e_rev_E", 0),
                         "populations[1].parameters.e_rev_E", "unknown key 'e_rev_E'"));
-    EXPECT_TRUE(rejects(with(full_model(), "/populations/0/parameters/cm", "0.2"),
-                        "populations[0].parameters.cm",
-                        "got the string \"0.2\"; must be a number (nF)"));
+    EXPECT_TRUE(rejects(with(full_model(), "/populations/0/parameters/cm", "0.2 nF"),
+                        "populations[0].parameters.cm", "unknown name \"nF\""));
     EXPECT_TRUE(rejects(with(full_model(), "/populations/0/parameters/cm", json::array({0.2})),
                         "populations[0].parameters.cm", "got an array; must be a number (nF)"));
     EXPECT_TRUE(rejects(with(full_model(), "/populations/0/parameters", json::array()),
@@ -516,8 +518,7 @@ TEST(ModelFile, InitialValues) {
     EXPECT_TRUE(rejects(with(full_model(), "/populations/3/initial_values/v", 1),
                         "populations[3].initial_values.v", "unknown key 'v'; allowed: (none)"));
     EXPECT_TRUE(rejects(with(full_model(), "/populations/0/initial_values/v", "rest"),
-                        "populations[0].initial_values.v",
-                        "got the string \"rest\"; must be a number (mV) or a distribution"));
+                        "populations[0].initial_values.v", "unknown name \"rest\""));
     EXPECT_TRUE(rejects(with(full_model(), "/populations/0/initial_values", 1),
                         "populations[0].initial_values", "got 1; must be an object"));
 }
@@ -647,7 +648,7 @@ TEST(ModelFile, IndexViews) {
     EXPECT_TRUE(rejects(with(full_model(), post, json::array()), path,
                         "must be a non-empty array of neuron indices"));
     EXPECT_TRUE(rejects(with(full_model(), "/projections/3/post/slice", json::array({0, 2})),
-                        "projections[3].post", "both slice and indices given"));
+                        "projections[3].post", "more than one of slice, indices and sample given"));
 }
 
 TEST(ModelFile, UnknownPopulations) {
@@ -799,8 +800,7 @@ TEST(ModelFile, DelaysWithinMinAndMax) {
         with(full_model(), d, R"({"distribution": "normal", "mu": 2, "sigma": 0.1})"_json), path,
         "which is unbounded below; a delay must be >= min_delay (0.5 ms): "
         "use normal_clipped with low >= 0.5"));
-    EXPECT_TRUE(rejects(with(full_model(), d, "1 ms"), path,
-                        "got the string \"1 ms\"; must be a number (ms) or a distribution"));
+    EXPECT_TRUE(rejects(with(full_model(), d, "1 ms"), path, "unknown name \"ms\""));
     // Without min_delay the floor is dt, and without max_delay there is no ceiling.
     json doc = without(without(full_model(), "/simulation/min_delay"), "/simulation/max_delay");
     EXPECT_TRUE(rejects(with(doc, d, 0.05), path, "got 0.05 ms; must be >= dt (0.1 ms)"));

@@ -188,11 +188,14 @@ TEST(thread_layout, local_indices_of_all_threads_cover_every_neuron_once) {
 
 TEST(view, view_size_and_view_gid) {
     model_spec spec = three_populations();
-    view_spec whole{3, std::nullopt};
+    view_spec whole;
+    whole.population = 3;
     EXPECT_EQ(view_size(spec, whole), 29u);
     EXPECT_EQ(view_gid(spec, whole, 0), 14u);
     EXPECT_EQ(view_gid(spec, whole, 28), 42u);
-    view_spec some{3, std::vector<std::uint64_t>{5, 0, 28}};
+    view_spec some;
+    some.population = 3;
+    some.indices = std::vector<std::uint64_t>{5, 0, 28};
     EXPECT_EQ(view_size(spec, some), 3u);
     EXPECT_EQ(view_gid(spec, some, 0), 19u);
     EXPECT_EQ(view_gid(spec, some, 1), 14u);

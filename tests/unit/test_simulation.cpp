@@ -479,7 +479,7 @@ TEST(estimate_memory, halves_with_two_ranks) {
         const thread_layout layout(spec, partition{2, r, 1}, 0);
         std::vector<pending_synapse> out;
         for (std::size_t k = 0; k < spec.projections.size(); ++k)
-            draw_projection(spec, k, 0, layout, grid, out);
+            draw_projection(spec, k, 0, layout, grid, compute_positions(spec), out);
         const double n = static_cast<double>(out.size());
         EXPECT_NEAR(two.synapses_per_rank, n, 0.05 * n) << "rank " << r;
     }
