@@ -88,6 +88,18 @@ resolved_view::resolved_view(const model_spec& spec, const view_spec& v) {
     std::sort(sorted_.begin(), sorted_.end());
 }
 
+std::vector<std::uint64_t> resolved_view::find_all(gid_type g) const {
+    if (gids_.empty()) {
+        if (g >= first_ && g < first_ + size_) return {g - first_};
+        return {};
+    }
+    std::vector<std::uint64_t> out;
+    auto it = std::lower_bound(sorted_.begin(), sorted_.end(), std::make_pair(g, std::uint64_t{0}));
+    for (; it != sorted_.end() && it->first == g; ++it)
+        out.push_back(it->second);
+    return out;  // ascending: sorted_ orders equal gids by position
+}
+
 std::optional<std::uint64_t> resolved_view::find(gid_type g) const {
     if (gids_.empty()) {
         if (g >= first_ && g < first_ + size_) return g - first_;
@@ -201,16 +213,22 @@ class projection_builder {
 
     // Candidate sources of a target: the pre view, less the target itself
     // when self connections are not allowed. Position c of the candidates is
-    // pre position c, or c + 1 from the self position on.
+    // pre position c, moved past every position the target itself holds.
     struct candidates {
         std::uint64_t count;
-        std::optional<std::uint64_t> self;
-        std::uint64_t pre_index(std::uint64_t c) const { return self && c >= *self ? c + 1 : c; }
+        std::vector<std::uint64_t> self;  // ascending
+        std::uint64_t pre_index(std::uint64_t c) const {
+            for (const auto s : self) {
+                if (c < s) break;
+                ++c;
+            }
+            return c;
+        }
     };
     candidates candidates_for(gid_type target) const {
-        if (proj_.connector.allow_self_connections) return {pre_.size(), std::nullopt};
-        const auto self = pre_.find(target);
-        return {pre_.size() - (self ? 1 : 0), self};
+        if (proj_.connector.allow_self_connections) return {pre_.size(), {}};
+        auto self = pre_.find_all(target);
+        return {pre_.size() - self.size(), std::move(self)};
     }
 
     void from_list();
@@ -294,7 +312,11 @@ void projection_builder::per_target() {
                 // n sources for every target, among the candidates.
                 const candidates cand = candidates_for(target);
                 if (c.with_replacement) {
-                    if (cand.count == 0) break;
+                    if (cand.count == 0 && c.n > 0)
+                        throw error("projections[" + std::to_string(k_) + "] (" + proj_.label +
+                                    "): FixedNumberPreConnector n = " + std::to_string(c.n) +
+                                    " with replacement, but target " + std::to_string(target) +
+                                    " has no possible source");
                     for (std::uint64_t m = 0; m < c.n; ++m)
                         connect_gid(pre_.gid(cand.pre_index(rs.below(cand.count))), target, rs);
                 } else {
@@ -326,12 +348,13 @@ void projection_builder::per_target() {
                 }
                 break;
             case connector_spec::kind::small_world:
-                // Every source within `degree` of the target, each rewired
+                // Every source closer than `degree` to the target (PyNN's
+                // d < degree), each rewired
                 // with probability `rewiring` to a random source.
                 for (std::uint64_t i = 0; i < n_pre; ++i) {
                     const gid_type source = pre_.gid(i);
                     if (!c.allow_self_connections && source == target) continue;
-                    if (distance_between(source, target).d > c.degree) continue;
+                    if (!(distance_between(source, target).d < c.degree)) continue;
                     gid_type chosen_source = source;
                     if (rs.uniform() < c.rewiring) {
                         const candidates cand = candidates_for(target);
@@ -356,13 +379,20 @@ void projection_builder::fixed_number_post() {
     for (std::uint64_t i = 0; i < pre_.size(); ++i) {
         const gid_type source = pre_.gid(i);
         random_stream rs(spec_.simulation.seed, purpose::connect(k_), source);
-        std::optional<std::uint64_t> self;
-        if (!c.allow_self_connections) self = post_.find(source);
-        const std::uint64_t count = n_post - (self ? 1 : 0);
-        auto target_at = [&](std::uint64_t m) { return post_.gid(self && m >= *self ? m + 1 : m); };
+        candidates cand{n_post, {}};
+        if (!c.allow_self_connections) {
+            cand.self = post_.find_all(source);
+            cand.count = n_post - cand.self.size();
+        }
+        const std::uint64_t count = cand.count;
+        auto target_at = [&](std::uint64_t m) { return post_.gid(cand.pre_index(m)); };
         chosen.clear();
         if (c.with_replacement) {
-            if (count == 0) continue;
+            if (count == 0 && c.n > 0)
+                throw error("projections[" + std::to_string(k_) + "] (" + proj_.label +
+                            "): FixedNumberPostConnector n = " + std::to_string(c.n) +
+                            " with replacement, but source " + std::to_string(source) +
+                            " has no possible target");
             for (std::uint64_t m = 0; m < c.n; ++m)
                 chosen.push_back(rs.below(count));
         } else {
@@ -396,7 +426,7 @@ void projection_builder::fixed_total_number() {
         cand_count[j] = candidates_for(post_.gid(j)).count;
         pairs += cand_count[j];
     }
-    if (!c.with_replacement && c.n > pairs)
+    if ((!c.with_replacement || pairs == 0) && c.n > pairs)
         throw error("projections[" + std::to_string(k_) + "] (" + proj_.label +
                     "): FixedTotalNumberConnector n = " + std::to_string(c.n) + " exceeds the " +
                     std::to_string(pairs) + " possible pairs without replacement");
@@ -509,7 +539,7 @@ double expected_synapses(const model_spec& spec, std::size_t k) {
         const std::uint64_t i = rs.below(pre.size()), j = rs.below(post.size());
         const displacement d = distance(pj.space, pos(pre.gid(i)), pos(post.gid(j)));
         if (c.k == connector_spec::kind::small_world) {
-            sum += d.d <= c.degree ? 1.0 : 0.0;
+            sum += d.d < c.degree ? 1.0 : 0.0;  // PyNN: "d < degree"
         } else if (c.k == connector_spec::kind::distance_dependent) {
             const double args[4] = {d.d, d.dx, d.dy, d.dz};
             sum += std::clamp((*prob)(args), 0.0, 1.0);

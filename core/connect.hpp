@@ -44,6 +44,9 @@ class resolved_view {
     bool contiguous() const { return gids_.empty(); }
     // The position of gid g in the view, if it is in it (first occurrence).
     std::optional<std::uint64_t> find(gid_type g) const;
+    // Every position of gid g in the view, ascending (a neuron may appear
+    // more than once in an assembly).
+    std::vector<std::uint64_t> find_all(gid_type g) const;
 
   private:
     gid_type first_ = 0;

@@ -94,6 +94,15 @@ simulation::simulation(model_spec spec, const model_registry& models, communicat
 
 simulation::~simulation() = default;
 
+double simulation::step_to_ms(step_type step) const {
+    // With dt = 1/k ms (0.1, 0.25, 1, ...) divide by k: the result is the
+    // correctly rounded decimal (28.2, not 282 * 0.1 = 28.200000000000003).
+    const double per_ms = 1.0 / spec_.simulation.dt;
+    if (std::abs(per_ms - std::round(per_ms)) < 1e-9 * per_ms)
+        return static_cast<double>(step) / std::round(per_ms);
+    return static_cast<double>(step) * spec_.simulation.dt;
+}
+
 namespace {
 // Runs f(thread) on every thread in one parallel region; an exception on any
 // thread is rethrown after the region (the first by thread number).
@@ -246,7 +255,6 @@ void simulation::exchange(step_type first) {
     // Delivery order (step, gid): the word order.
     std::sort(global_words_.begin(), global_words_.end());
 
-    const double dt = spec_.simulation.dt;
     for (const std::uint64_t w : global_words_) {
         const gid_type g = spike_word::gid(w);
         const auto p = static_cast<std::size_t>(
@@ -262,7 +270,7 @@ void simulation::exchange(step_type first) {
             auto& rec = recorded_[p];
             rec.index.push_back(index);
             rec.node_id.push_back(g - population_first_[p]);
-            rec.time.push_back(static_cast<double>(first + spike_word::lag(w) + 1) * dt);
+            rec.time.push_back(step_to_ms(first + spike_word::lag(w) + 1));
         }
     }
 }
@@ -352,12 +360,12 @@ void simulation::run() {
     }
     for (const phase p : {phase::update, phase::deliver}) {
         double slowest = 0;
-        for (auto& ts : threads_) {
+        for (const auto& ts : threads_)
             slowest = std::max(slowest, ts->timers.seconds(p));
-            ts->timers = phase_timers{};
-        }
         timers_.add(p, slowest);
     }
+    for (auto& ts : threads_)
+        ts->timers = phase_timers{};
     simulate_seconds_ +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     if (master_error) std::rethrow_exception(master_error);

@@ -74,6 +74,8 @@ class simulation {
     const partition& part() const { return part_; }
     const delay_grid& grid() const { return grid_; }
     step_type n_steps() const { return n_steps_; }
+    // The time of a step's end in ms, as it is written to output.
+    double step_to_ms(step_type step) const;
     step_type current_step() const { return step_; }
     const phase_timers& timers() const { return timers_; }
     phase_timers& timers() { return timers_; }
