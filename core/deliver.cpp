@@ -20,11 +20,23 @@ std::uint64_t deliver_spikes(const synapse_store& syn, ring_buffer& buffer,
         for (std::uint64_t r = syn.run_begin(g); r < syn.run_end(g); ++r) {
             for (std::size_t rec = 0; rec < n_receptors; ++rec)
                 rows[rec] = buffer.row(rec, s + runs[r].delay);
-            const std::uint64_t end = k + runs[r].count;
-            events += runs[r].count;
-            for (; k < end; ++k) {
-                const std::uint32_t code = targets[k];
-                rows[target_code::receptor(code)][target_code::index(code)] += weights[k];
+            // A shared weight (constant-weight projections) needs no weight
+            // load; otherwise one weight per synapse.
+            const synapse_store::run& run = runs[r];
+            const std::uint64_t end = k + run.count;
+            events += run.count;
+            if (run.shared()) {
+                const double w = run.weight;
+                for (; k < end; ++k) {
+                    const std::uint32_t code = targets[k];
+                    rows[target_code::receptor(code)][target_code::index(code)] += w;
+                }
+            } else {
+                const float* wr = weights + run.weight_begin;
+                for (std::uint32_t i = 0; k < end; ++k, ++i) {
+                    const std::uint32_t code = targets[k];
+                    rows[target_code::receptor(code)][target_code::index(code)] += wr[i];
+                }
             }
         }
     }

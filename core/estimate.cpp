@@ -31,7 +31,7 @@ memory_estimate estimate_memory(const model_spec& spec, const model_registry& mo
     // m synapses a row spread over K possible delays, about K (1 - exp(-m/K)).
     const auto [min_delay, max_delay] = resolve_delay_range(spec);
     const double dt = spec.simulation.dt;
-    double runs = 0;
+    double runs = 0, per_synapse = 0;
     for (std::size_t k = 0; k < spec.projections.size(); ++k) {
         const auto& proj = spec.projections[k];
         const double rows = static_cast<double>(view_size(spec, proj.pre)) * T;
@@ -45,9 +45,16 @@ memory_estimate estimate_memory(const model_spec& spec, const model_registry& mo
                      1;
         const double m = e.synapses_per_projection[k] / R / rows;
         if (rows > 0) runs += rows * delays * -std::expm1(-m / delays);
+        // A target code each; a weight each unless the projection's weight
+        // is one constant (then its runs share it: core/synapse_store.hpp).
+        // A source whose projections have different constant weights at the
+        // same delay stores them per synapse: a few percent here at most.
+        const bool constant_weight = proj.synapse.weight.is_constant() &&
+                                     !(proj.connector.k == connector_spec::kind::from_list &&
+                                       proj.connector.rows_have_weights);
+        per_synapse += e.synapses_per_projection[k] / R * (constant_weight ? 4.0 : 8.0);
     }
-    e.synapse_bytes =
-        e.synapses_per_rank * 8 + T * (n + 1) * 16 + runs * sizeof(synapse_store::run);
+    e.synapse_bytes = per_synapse + T * (n + 1) * 16 + runs * sizeof(synapse_store::run);
     const double slots =
         std::max(1.0, std::round(min_delay / dt)) + std::max(1.0, std::round(max_delay / dt));
     std::size_t receptors = 1;

@@ -1,6 +1,7 @@
 #include "core/synapse_store.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/error.hpp"
 
@@ -57,11 +58,32 @@ void synapse_store::build(gid_type n_sources, std::vector<pending_synapse>&& pen
             }
         }
         for (std::uint64_t k = first; k < last; ++k) {
-            if (k == first || delays[k] != delays[k - 1]) runs_.push_back({delays[k], 0});
+            if (k == first || delays[k] != delays[k - 1])
+                runs_.push_back({delays[k], 0, shared_weight_run, weights_[k]});
             ++runs_.back().count;
         }
         run_index_[g + 1] = runs_.size();
     }
+    // Keep weights only for runs whose synapses differ in weight (bitwise),
+    // compacting weights_ in place (it held one per synapse until now).
+    std::uint64_t kept = 0, k = 0;
+    for (auto& r : runs_) {
+        bool same = true;
+        for (std::uint32_t i = 1; i < r.count && same; ++i)
+            same = std::memcmp(&weights_[k + i], &weights_[k], sizeof(float)) == 0;
+        if (!same) {
+            if (kept + r.count >= shared_weight_run)
+                throw error(
+                    "more than 2^32 - 1 synapses with varying weights on one thread: "
+                    "use more threads or ranks");
+            r.weight_begin = static_cast<std::uint32_t>(kept);
+            for (std::uint32_t i = 0; i < r.count; ++i)
+                weights_[kept++] = weights_[k + i];
+        }
+        k += r.count;
+    }
+    weights_.resize(kept);
+    weights_.shrink_to_fit();
     runs_.shrink_to_fit();
 }
 
@@ -79,8 +101,8 @@ std::vector<pending_synapse> synapse_store::to_list() const {
         std::uint64_t k = syn_index_[g];
         for (std::uint64_t r = run_index_[g]; r < run_index_[g + 1]; ++r)
             for (std::uint32_t c = 0; c < runs_[r].count; ++c, ++k)
-                out.push_back(
-                    {static_cast<std::uint32_t>(g), targets_[k], weights_[k], runs_[r].delay});
+                out.push_back({static_cast<std::uint32_t>(g), targets_[k], weight(runs_[r], c),
+                               runs_[r].delay});
     }
     return out;
 }

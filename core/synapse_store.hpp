@@ -2,9 +2,11 @@
 
 // The synapses one thread owns (those whose target it owns), as compressed
 // sparse rows keyed by source gid. A row is split into runs of equal delay,
-// so a delay is stored once per run, not once per synapse. A synapse is 8
-// bytes: a 32-bit target code (receptor in the top 4 bits, thread-local
-// neuron index in the low 28) and a 32-bit float weight.
+// so a delay is stored once per run, not once per synapse. A synapse is a
+// 32-bit target code (receptor in the top 4 bits, thread-local neuron index
+// in the low 28) and, unless every synapse of its run has the same weight
+// (a projection with a constant weight), a 32-bit float weight: 8 bytes per
+// synapse at most, 4 when weights are constant (the run holds the weight).
 
 #include <cstdint>
 #include <vector>
@@ -45,7 +47,13 @@ class synapse_store {
     struct run {
         std::uint32_t delay;  // steps
         std::uint32_t count;  // synapses in the run
+        // Index of the run's first weight in weights(), or shared_weight_run
+        // when all its synapses have `weight`.
+        std::uint32_t weight_begin;
+        float weight;
+        bool shared() const { return weight_begin == shared_weight_run; }
     };
+    static constexpr std::uint32_t shared_weight_run = 0xFFFFFFFFu;
 
     // Builds the rows from unordered synapses. Within a row, synapses are
     // ordered by delay and otherwise keep the order of `pending` (stable), so
@@ -66,7 +74,12 @@ class synapse_store {
 
     const std::vector<run>& runs() const { return runs_; }
     const std::vector<std::uint32_t>& targets() const { return targets_; }
+    // Weights of the runs that do not share one weight, run by run.
     const std::vector<float>& weights() const { return weights_; }
+    // The weight of the i-th synapse of run r.
+    float weight(const run& r, std::uint32_t i) const {
+        return r.shared() ? r.weight : weights_[r.weight_begin + i];
+    }
 
     // Every synapse as (source, target_code, weight, delay), row by row (tests, saving).
     std::vector<pending_synapse> to_list() const;

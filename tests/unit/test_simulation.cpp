@@ -455,7 +455,7 @@ TEST(estimate_memory, synapse_bytes_with_one_delay) {
 
 TEST(estimate_memory, synapse_bytes_count_one_run_per_delay_of_a_row) {
     // Delays uniform over 15 steps: a source's row on a thread holds about
-    // 60 synapses, so about 15 runs (8 bytes each) instead of one. Counting
+    // 60 synapses, so about 15 runs (16 bytes each) instead of one. Counting
     // one run per row underestimates the rows by about 17% here, and by up
     // to half when rows are short and delays many (invariant 4: an
     // underestimate lets a run be killed instead of refused).

@@ -57,6 +57,7 @@ TEST(synapse_store, rows_are_keyed_by_source_and_sorted_by_delay_stably) {
     store.build(n_sources, std::vector<pending_synapse>(input));
     ASSERT_EQ(store.size(), input.size());
     EXPECT_EQ(store.targets().size(), input.size());
+    // Every weight is different (k), so no run shares one: one weight each.
     EXPECT_EQ(store.weights().size(), input.size());
 
     // Expected rows: by source, then by delay, then by input order.
@@ -81,7 +82,7 @@ TEST(synapse_store, rows_are_keyed_by_source_and_sorted_by_delay_stably) {
                 EXPECT_EQ(expect.source, g);
                 EXPECT_EQ(expect.delay, runs[r].delay);
                 EXPECT_EQ(store.targets()[pos], expect.target_code);
-                EXPECT_EQ(store.weights()[pos], expect.weight);
+                EXPECT_EQ(store.weight(runs[r], c), expect.weight);
             }
         }
     }
@@ -147,24 +148,35 @@ TEST(synapse_store, source_out_of_range_is_an_internal_error) {
     EXPECT_THROW(store.build(5, std::move(in)), internal_error);
 }
 
-TEST(synapse_store, about_eight_bytes_per_synapse_for_long_rows) {
+TEST(synapse_store, eight_bytes_per_synapse_with_varying_weights_four_with_constant) {
     // 20 sources with 50 000 synapses each over 3 delays: the per-synapse
-    // part (32-bit target code + float weight) dominates.
+    // part dominates: a 32-bit target code, plus a float weight only when the
+    // weights of a run differ (a constant-weight projection stores none).
     const gid_type n_sources = 20;
-    std::vector<pending_synapse> in;
-    for (gid_type g = 0; g < n_sources; ++g)
-        for (std::uint32_t k = 0; k < 50000; ++k)
-            in.push_back(
-                {static_cast<std::uint32_t>(g), target_code::make(k, k % 2), 0.5f, 1 + k % 3});
-    const std::size_t n = in.size();
-    synapse_store store;
-    store.build(n_sources, std::move(in));
-    ASSERT_EQ(store.size(), n);
-    const double per_synapse = static_cast<double>(store.bytes()) / static_cast<double>(n);
-    EXPECT_GE(per_synapse, 8.0);
-    EXPECT_LT(per_synapse, 8.01);
-    // One run per (source, delay), not one per synapse.
-    EXPECT_EQ(store.runs().size(), n_sources * 3);
+    for (const bool varying : {true, false}) {
+        std::vector<pending_synapse> in;
+        for (gid_type g = 0; g < n_sources; ++g)
+            for (std::uint32_t k = 0; k < 50000; ++k)
+                in.push_back({static_cast<std::uint32_t>(g), target_code::make(k, k % 2),
+                              varying ? 0.5f + 1e-6f * static_cast<float>(k) : 0.5f, 1 + k % 3});
+        const std::size_t n = in.size();
+        synapse_store store;
+        store.build(n_sources, std::move(in));
+        ASSERT_EQ(store.size(), n);
+        const double per_synapse = static_cast<double>(store.bytes()) / static_cast<double>(n);
+        const double expected = varying ? 8.0 : 4.0;
+        EXPECT_GE(per_synapse, expected) << (varying ? "varying" : "constant");
+        EXPECT_LT(per_synapse, expected + 0.01) << (varying ? "varying" : "constant");
+        EXPECT_EQ(store.weights().size(), varying ? n : 0u);
+        // One run per (source, delay), not one per synapse.
+        EXPECT_EQ(store.runs().size(), n_sources * 3);
+        // Delivery gives each synapse its weight either way.
+        const auto list = store.to_list();
+        for (std::size_t i = 0; i < list.size(); i += 997) {
+            const std::uint32_t k = target_code::index(list[i].target_code);
+            EXPECT_EQ(list[i].weight, varying ? 0.5f + 1e-6f * static_cast<float>(k) : 0.5f);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
