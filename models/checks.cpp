@@ -10,4 +10,28 @@ std::string format_value(double v) {
     return os.str();
 }
 
+std::vector<parameter_info> lif_parameters(const std::string& synapse) {
+    return {
+        {"cm", 1.0, "nF", "membrane capacitance"},
+        {"tau_m", 20.0, "ms", "membrane time constant"},
+        {"tau_refrac", 0.1, "ms", "refractory period"},
+        {"tau_syn_E", 5.0, "ms", "decay time of excitatory synaptic " + synapse},
+        {"tau_syn_I", 5.0, "ms", "decay time of inhibitory synaptic " + synapse},
+        {"v_rest", -65.0, "mV", "resting membrane potential"},
+        {"v_reset", -65.0, "mV", "reset potential after a spike"},
+        {"v_thresh", -50.0, "mV", "spike threshold"},
+        {"i_offset", 0.0, "nA", "offset current"},
+    };
+}
+
+void lif(const std::string& model, double cm, double tau_m, double tau_refrac, double tau_syn_E,
+         double tau_syn_I, double v_reset, double v_thresh) {
+    positive(model, "cm", cm, "nF");
+    positive(model, "tau_m", tau_m, "ms");
+    non_negative(model, "tau_refrac", tau_refrac, "ms");
+    positive(model, "tau_syn_E", tau_syn_E, "ms");
+    positive(model, "tau_syn_I", tau_syn_I, "ms");
+    less(model, "v_reset", v_reset, "v_thresh", v_thresh, "mV");
+}
+
 }  // namespace ganglion::checks

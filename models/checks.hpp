@@ -4,8 +4,10 @@
 // the model, the parameter, the value given and what is allowed.
 
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
+#include "core/model.hpp"
 
 namespace ganglion::checks {
 
@@ -31,5 +33,15 @@ inline void less(const std::string& model, const char* name_a, double a, const c
                               "got " + format_value(a) + " " + unit + "; must be below " + name_b +
                                   " (" + format_value(b) + " " + unit + ")");
 }
+
+// The parameters PyNN's IF_* models share (cm, tau_m, tau_refrac,
+// tau_syn_E, tau_syn_I, v_rest, v_reset, v_thresh, i_offset) with PyNN's
+// defaults; `synapse` ("current" or "conductance") words the descriptions.
+std::vector<parameter_info> lif_parameters(const std::string& synapse);
+
+// Checks those shared parameters (positive capacitance and time constants,
+// v_reset below v_thresh).
+void lif(const std::string& model, double cm, double tau_m, double tau_refrac, double tau_syn_E,
+         double tau_syn_I, double v_reset, double v_thresh);
 
 }  // namespace ganglion::checks

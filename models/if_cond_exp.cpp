@@ -13,19 +13,11 @@ model_info if_cond_exp::info() {
     m.description =
         "Leaky integrate-and-fire neuron with fixed threshold and exponentially decaying "
         "post-synaptic conductance";
-    m.parameters = {
-        {"cm", 1.0, "nF", "membrane capacitance"},
-        {"tau_m", 20.0, "ms", "membrane time constant"},
-        {"tau_refrac", 0.1, "ms", "refractory period"},
-        {"tau_syn_E", 5.0, "ms", "decay time of excitatory synaptic conductance"},
-        {"tau_syn_I", 5.0, "ms", "decay time of inhibitory synaptic conductance"},
-        {"e_rev_E", 0.0, "mV", "reversal potential of excitatory synapses"},
-        {"e_rev_I", -70.0, "mV", "reversal potential of inhibitory synapses"},
-        {"v_rest", -65.0, "mV", "resting membrane potential"},
-        {"v_reset", -65.0, "mV", "reset potential after a spike"},
-        {"v_thresh", -50.0, "mV", "spike threshold"},
-        {"i_offset", 0.0, "nA", "offset current"},
-    };
+    m.parameters = checks::lif_parameters("conductance");
+    // PyNN lists the reversal potentials after the synaptic time constants.
+    m.parameters.insert(m.parameters.begin() + 5,
+                        {{"e_rev_E", 0.0, "mV", "reversal potential of excitatory synapses"},
+                         {"e_rev_I", -70.0, "mV", "reversal potential of inhibitory synapses"}});
     m.receptors = {"excitatory", "inhibitory"};
     m.state = {
         {"v", "mV", "v_rest", 0.0}, {"gsyn_exc", "uS", "", 0.0}, {"gsyn_inh", "uS", "", 0.0}};
@@ -42,13 +34,7 @@ if_cond_exp::parameters if_cond_exp::parameters::from(const parameter_values& v)
 }
 
 void if_cond_exp::parameters::validate() const {
-    const std::string m = "IF_cond_exp";
-    checks::positive(m, "cm", cm, "nF");
-    checks::positive(m, "tau_m", tau_m, "ms");
-    checks::non_negative(m, "tau_refrac", tau_refrac, "ms");
-    checks::positive(m, "tau_syn_E", tau_syn_E, "ms");
-    checks::positive(m, "tau_syn_I", tau_syn_I, "ms");
-    checks::less(m, "v_reset", v_reset, "v_thresh", v_thresh, "mV");
+    checks::lif("IF_cond_exp", cm, tau_m, tau_refrac, tau_syn_E, tau_syn_I, v_reset, v_thresh);
 }
 
 namespace {

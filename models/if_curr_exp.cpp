@@ -12,17 +12,7 @@ model_info if_curr_exp::info() {
     m.description =
         "Leaky integrate-and-fire neuron with fixed threshold and exponentially decaying "
         "post-synaptic current (exact integration)";
-    m.parameters = {
-        {"cm", 1.0, "nF", "membrane capacitance"},
-        {"tau_m", 20.0, "ms", "membrane time constant"},
-        {"tau_refrac", 0.1, "ms", "refractory period"},
-        {"tau_syn_E", 5.0, "ms", "decay time of excitatory synaptic current"},
-        {"tau_syn_I", 5.0, "ms", "decay time of inhibitory synaptic current"},
-        {"v_rest", -65.0, "mV", "resting membrane potential"},
-        {"v_reset", -65.0, "mV", "reset potential after a spike"},
-        {"v_thresh", -50.0, "mV", "spike threshold"},
-        {"i_offset", 0.0, "nA", "offset current"},
-    };
+    m.parameters = checks::lif_parameters("current");
     m.receptors = {"excitatory", "inhibitory"};
     m.state = {
         {"v", "mV", "v_rest", 0.0}, {"isyn_exc", "nA", "", 0.0}, {"isyn_inh", "nA", "", 0.0}};
@@ -38,13 +28,7 @@ if_curr_exp::parameters if_curr_exp::parameters::from(const parameter_values& v)
 }
 
 void if_curr_exp::parameters::validate() const {
-    const std::string m = "IF_curr_exp";
-    checks::positive(m, "cm", cm, "nF");
-    checks::positive(m, "tau_m", tau_m, "ms");
-    checks::non_negative(m, "tau_refrac", tau_refrac, "ms");
-    checks::positive(m, "tau_syn_E", tau_syn_E, "ms");
-    checks::positive(m, "tau_syn_I", tau_syn_I, "ms");
-    checks::less(m, "v_reset", v_reset, "v_thresh", v_thresh, "mV");
+    checks::lif("IF_curr_exp", cm, tau_m, tau_refrac, tau_syn_E, tau_syn_I, v_reset, v_thresh);
 }
 
 double current_to_voltage_propagator(double tau_s, double tau_m, double cm, double h) {

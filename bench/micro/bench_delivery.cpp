@@ -1,0 +1,137 @@
+// Question: how many synaptic events per second does delivery sustain?
+//
+// One item is one synaptic event: a weight added into a ring buffer slot by
+// `deliver_spikes`, so items/s is events/s on one thread that owns all the
+// targets. Two networks:
+//   vogels_abbott   4000 targets (3200 excitatory, 800 inhibitory sources =
+//                   the targets), p = 2% (80 synapses per row and per
+//                   target), 2 receptors, every delay 1 step (D = 1),
+//                   constant weights (0.004 / 0.051 uS: each run stores one
+//                   shared weight); ~20 Hz, so about 8 spikes per 0.1 ms step;
+//   microcircuit    20000 targets of a 77000-neuron network (Potjans-Diesmann
+//                   sized; 80% excitatory sources), in-degree 2000 (about
+//                   520 local synapses per source row), delays 1-30 steps
+//                   (0.1-3 ms), D = 1, weights 87.8 pA / -351 pA with a 10%
+//                   normal spread as in the model (a weight per synapse),
+//                   ~4 Hz, so about 31 spikes per step.
+// The spikes of each interval are drawn once (uniform over the sources) and
+// reused cyclically; the interval's first step advances every iteration so
+// the writes walk through the ring buffer's slots as in a run.
+// Counters: the synapse store's and the ring buffer's bytes.
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "core/deliver.hpp"
+#include "core/ring_buffer.hpp"
+#include "core/spike_buffer.hpp"
+#include "core/synapse_store.hpp"
+
+namespace {
+
+using namespace ganglion;
+
+struct network {
+    std::uint64_t n_sources;
+    std::uint64_t n_targets;
+    std::uint64_t in_degree;
+    double excitatory_fraction;          // of the sources, lowest gids
+    std::uint32_t min_delay, max_delay;  // steps; min_delay is D
+    double rate_hz;
+    double w_exc, w_inh;  // mean weights
+    double w_spread;      // standard deviation / mean (0: constant)
+};
+
+constexpr network vogels_abbott{4000, 4000, 80, 0.8, 1, 1, 20.0, 0.004, 0.051, 0.0};
+constexpr network microcircuit{77000, 20000, 2000, 0.8, 1, 30, 4.0, 0.0878, -0.3512, 0.1};
+
+// Synapses drawn per target (sources uniform, with repetition, as a fixed
+// in-degree rule allows), delays uniform in steps.
+synapse_store make_store(const network& net) {
+    std::mt19937_64 rng(1);
+    std::uniform_int_distribution<gid_type> source(0, net.n_sources - 1);
+    std::uniform_int_distribution<std::uint32_t> delay(net.min_delay, net.max_delay);
+    std::normal_distribution<double> spread(1.0, net.w_spread);
+    const auto n_exc = static_cast<gid_type>(net.excitatory_fraction * net.n_sources);
+    std::vector<pending_synapse> pending;
+    pending.reserve(net.n_targets * net.in_degree);
+    for (std::uint32_t t = 0; t < net.n_targets; ++t)
+        for (std::uint64_t k = 0; k < net.in_degree; ++k) {
+            const auto g = static_cast<std::uint32_t>(source(rng));  // sources < 2^32
+            const std::uint32_t receptor = g < n_exc ? 0 : 1;
+            const double w =
+                (receptor == 0 ? net.w_exc : net.w_inh) * (net.w_spread > 0 ? spread(rng) : 1.0);
+            pending.push_back(
+                {g, target_code::make(t, receptor), static_cast<float>(w), delay(rng)});
+        }
+    synapse_store store;
+    store.build(net.n_sources, std::move(pending));
+    return store;
+}
+
+// `n_intervals` intervals of D steps: sorted spike words, Poisson numbers of
+// spikes from uniformly chosen sources.
+std::vector<std::vector<std::uint64_t>> make_spikes(const network& net, std::size_t n_intervals) {
+    std::mt19937_64 rng(2);
+    std::uniform_int_distribution<gid_type> source(0, net.n_sources - 1);
+    const double per_step = static_cast<double>(net.n_sources) * net.rate_hz * 1e-4;  // dt 0.1 ms
+    std::poisson_distribution<int> count(per_step);
+    std::vector<std::vector<std::uint64_t>> out(n_intervals);
+    for (auto& words : out) {
+        for (std::uint32_t lag = 0; lag < net.min_delay; ++lag)
+            for (int k = count(rng); k > 0; --k)
+                words.push_back(spike_word::pack(source(rng), lag));
+        std::sort(words.begin(), words.end());
+    }
+    return out;
+}
+
+// Google Benchmark calls a benchmark several times while it finds the
+// iteration count; the stores (the microcircuit's is 40 M synapses) are
+// built once.
+const synapse_store& store_of(const network& net) {
+    if (&net == &vogels_abbott) {
+        static const synapse_store va = make_store(vogels_abbott);
+        return va;
+    }
+    static const synapse_store mc = make_store(microcircuit);
+    return mc;
+}
+
+void deliver(benchmark::State& state, const network& net) {
+    const synapse_store& store = store_of(net);
+    const auto spikes = make_spikes(net, 1000);
+    // D + max_delay slots (core/ring_buffer.hpp), 2 receptors.
+    ring_buffer buffer(2, net.min_delay + net.max_delay, net.n_targets);
+    std::uint64_t events = 0;
+    std::size_t spike_count = 0;
+    step_type first = 0;
+    std::size_t i = 0;
+    for (auto _ : state) {
+        const auto& words = spikes[i];
+        events += deliver_spikes(store, buffer, words, first);
+        spike_count += words.size();
+        first += net.min_delay;
+        i = i + 1 == spikes.size() ? 0 : i + 1;
+    }
+    benchmark::DoNotOptimize(buffer.data().data());
+    state.SetItemsProcessed(static_cast<std::int64_t>(events));
+    state.counters["events_per_spike"] =
+        spike_count ? static_cast<double>(events) / static_cast<double>(spike_count) : 0.0;
+    state.counters["synapses"] = static_cast<double>(store.size());
+    state.counters["synapse_bytes"] = static_cast<double>(store.bytes());
+    state.counters["bytes_per_synapse"] =
+        static_cast<double>(store.bytes()) / static_cast<double>(store.size());
+    state.counters["ring_buffer_bytes"] = static_cast<double>(buffer.bytes());
+}
+
+BENCHMARK_CAPTURE(deliver, vogels_abbott, vogels_abbott)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(deliver, microcircuit, microcircuit)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
