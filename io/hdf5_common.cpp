@@ -254,14 +254,18 @@ handle transfer_properties(bool parallel) {
     return dxpl;
 }
 
-handle create_dataset(hid_t group, const char* name, hid_t type, std::uint64_t n) {
-    const hsize_t dims = n;
-    handle space(H5Screate_simple(1, &dims, nullptr), H5Sclose);
+handle create_dataset(hid_t group, const char* name, hid_t type, std::span<const hsize_t> dims) {
+    handle space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
     handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
     if (!space.valid() || !dcpl.valid() || H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER) < 0)
         return {};
     return handle(H5Dcreate2(group, name, type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
                   H5Dclose);
+}
+
+handle create_dataset(hid_t group, const char* name, hid_t type, std::uint64_t n) {
+    const hsize_t dims[1] = {n};
+    return create_dataset(group, name, type, std::span<const hsize_t>(dims));
 }
 
 bool write_block(hid_t dataset, hid_t memtype, hid_t transfer, std::uint64_t first,
@@ -434,7 +438,7 @@ handle open_group(hid_t parent, const char* name, const std::string& where) {
     return group;
 }
 
-std::vector<std::string> subgroup_names(hid_t group, const std::string& where) {
+std::vector<std::string> member_names(hid_t group, const std::string& where) {
     H5G_info_t info{};
     if (H5Gget_info(group, &info) < 0)
         throw read_failed("cannot list group " + where + ": " + error_detail());
@@ -447,7 +451,14 @@ std::vector<std::string> subgroup_names(hid_t group, const std::string& where) {
         H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, k, name.data(), name.size(),
                            H5P_DEFAULT);
         name.resize(static_cast<std::size_t>(len));
+        names.push_back(std::move(name));
+    }
+    return names;
+}
 
+std::vector<std::string> subgroup_names(hid_t group, const std::string& where) {
+    std::vector<std::string> names;
+    for (auto& name : member_names(group, where)) {
         handle object(H5Oopen(group, name.c_str(), H5P_DEFAULT), H5Oclose);
         if (!object.valid())
             throw read_failed("cannot open " + where + "/" + name + ": " + error_detail());

@@ -193,8 +193,10 @@ handle file_access(communicator& comm, bool parallel);
 // large writes. Invalid on failure.
 handle transfer_properties(bool parallel);
 
-// A fixed-size 1-D dataset of `n` elements, contiguous; never filled, since every element
-// is written. Invalid on failure.
+// A fixed-size dataset of shape `dims` (rows first), contiguous; never filled, since every
+// element is written. Invalid on failure.
+handle create_dataset(hid_t group, const char* name, hid_t type, std::span<const hsize_t> dims);
+// The 1-D case: `n` elements.
 handle create_dataset(hid_t group, const char* name, hid_t type, std::uint64_t n);
 
 // Writes `count` elements at `first` of a 1-D dataset. Collective in parallel: a rank with
@@ -252,6 +254,10 @@ struct read_failed : std::runtime_error {
 // Opens an existing HDF5 file read-only: "no such file", "is a directory", "not an HDF5
 // file", ...
 handle open_for_reading(const std::string& path);
+
+// The names of all links directly under `group` (`where` is its path, for messages), in
+// name order.
+std::vector<std::string> member_names(hid_t group, const std::string& where);
 
 // The names of the groups directly under `group` (`where` is its path, for messages), in
 // name order; other kinds of members are left out.

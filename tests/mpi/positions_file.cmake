@@ -1,0 +1,17 @@
+# Cell positions files written by 1, 2 and 4 ranks (rank 0 writes, the others follow its
+# verdict). Included from tests/mpi/CMakeLists.txt; the test has its own main, which
+# initialises MPI.
+if(GANGLION_MPI)
+  add_executable(test_positions_file_mpi ${CMAKE_CURRENT_LIST_DIR}/test_positions_file_mpi.cpp)
+  target_link_libraries(test_positions_file_mpi PRIVATE ganglion::io ganglion::comm
+    ganglion::core GTest::gtest ganglion_warnings)
+  target_compile_definitions(test_positions_file_mpi PRIVATE
+    GANGLION_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  foreach(n 1 2 4)
+    add_test(NAME test_positions_file_mpi_np${n}
+      COMMAND ${GANGLION_MPIEXEC} ${GANGLION_MPIEXEC_FLAGS} -n ${n}
+              $<TARGET_FILE:test_positions_file_mpi>)
+    set_tests_properties(test_positions_file_mpi_np${n} PROPERTIES
+      ENVIRONMENT "${GANGLION_TEST_ENV}" TIMEOUT 120 LABELS mpi PROCESSORS ${n})
+  endforeach()
+endif()
