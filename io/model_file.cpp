@@ -1009,11 +1009,16 @@ class reader {
     static weight_rule weight_rule_for(const model_info& info, const std::string& receptor) {
         weight_rule r;
         const bool conductance = info.name.find("_cond_") != std::string::npos;
-        r.unit = conductance ? "uS" : "nA";
+        // PyNN's units: uS for conductances, nA for currents, mV for delta
+        // synapses (IF_curr_delta: the weight is the jump of v).
+        const bool delta = info.name.find("_delta") != std::string::npos;
+        r.unit = conductance ? "uS" : delta ? "mV" : "nA";
+        // Every excitatory receptor (excitatory, excitatory2, ...) counts as one.
+        const bool excitatory = receptor.rfind("excitatory", 0) == 0;
         if (conductance) {
             r.s = weight_rule::sign::non_negative;
             r.reason = "for conductance-based synapses (" + info.name + ")";
-        } else if (receptor == "excitatory") {
+        } else if (excitatory) {
             r.s = weight_rule::sign::non_negative;
             r.reason = "for current-based, excitatory synapses (" + info.name +
                        "; for inhibition use receptor_type \"inhibitory\" with weights <= 0)";

@@ -1,7 +1,11 @@
 #include "models/registry.hpp"
 
 #include "core/neuron_population.hpp"
+#include "models/if_cond_alpha.hpp"
 #include "models/if_cond_exp.hpp"
+#include "models/if_curr_alpha.hpp"
+#include "models/if_curr_delta.hpp"
+#include "models/if_curr_dual_exp.hpp"
 #include "models/if_curr_exp.hpp"
 #include "models/spike_source_array.hpp"
 #include "models/spike_source_poisson.hpp"
@@ -11,6 +15,10 @@ namespace ganglion {
 void register_standard_models(model_registry& registry) {
     registry.add(make_model_entry<models::if_curr_exp>());
     registry.add(make_model_entry<models::if_cond_exp>());
+    registry.add(make_model_entry<models::if_curr_alpha>());
+    registry.add(make_model_entry<models::if_cond_alpha>());
+    registry.add(make_model_entry<models::if_curr_delta>());
+    registry.add(make_model_entry<models::if_curr_dual_exp>());
     registry.add(models::spike_source_poisson_entry());
     registry.add(models::spike_source_array_entry());
 }

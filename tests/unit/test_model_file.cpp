@@ -951,6 +951,29 @@ TEST(ModelFileStandardModels, FullFileReads) {
                         "populations[0].model", "known models: ", standard()));
 }
 
+// Regressions: every excitatory receptor (excitatory2 of IF_curr_dual_exp)
+// follows the excitatory sign rule, and delta synapses are weighed in mV.
+TEST(ModelFileStandardModels, WeightRulesOfDualExpAndDeltaModels) {
+    if (!has_standard_models()) GTEST_SKIP() << "models/ does not register the standard models yet";
+    auto model = [](const std::string& name, const std::string& receptor, double weight) {
+        return json{{"simulation", {{"dt", 0.1}, {"tstop", 10}}},
+                    {"populations",
+                     json::array({{{"name", "src"}, {"size", 2}, {"model", "SpikeSourcePoisson"}},
+                                  {{"name", "cells"}, {"size", 2}, {"model", name}}})},
+                    {"projections", json::array({{{"pre", "src"},
+                                                  {"post", "cells"},
+                                                  {"connector", {{"type", "AllToAllConnector"}}},
+                                                  {"synapse", {{"weight", weight}}},
+                                                  {"receptor_type", receptor}}})}};
+    };
+    EXPECT_NO_THROW(parse_model(model("IF_curr_dual_exp", "excitatory2", 0.5), standard()));
+    EXPECT_TRUE(rejects(
+        model("IF_curr_dual_exp", "excitatory2", -0.5), "projections[0].synapse.weight",
+        "got -0.5 nA; weights must be >= 0 for current-based, excitatory synapses", standard()));
+    EXPECT_TRUE(rejects(model("IF_curr_delta", "excitatory", -1.0), "projections[0].synapse.weight",
+                        "got -1 mV; weights must be >= 0", standard()));
+}
+
 // The examples users start from are valid model files.
 TEST(ModelFileStandardModels, ExamplesRead) {
     if (!has_standard_models()) GTEST_SKIP() << "models/ does not register the standard models yet";

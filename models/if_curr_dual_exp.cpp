@@ -1,0 +1,100 @@
+#include "models/if_curr_dual_exp.hpp"
+
+#include <cmath>
+
+#include "models/checks.hpp"
+#include "models/if_curr_exp.hpp"
+
+namespace ganglion::models {
+
+model_info if_curr_dual_exp::info() {
+    model_info m;
+    m.name = "IF_curr_dual_exp";
+    m.description =
+        "Leaky integrate-and-fire neuron with fixed threshold, two exponentially decaying "
+        "excitatory and one inhibitory post-synaptic current (exact integration)";
+    m.parameters = checks::lif_parameters("current");
+    // sPyNNaker's defaults: 5 ms for all three time constants.
+    m.parameters.insert(m.parameters.begin() + 4,
+                        {"tau_syn_E2", 5.0, "ms",
+                         "decay time of the second excitatory synaptic current (receptor "
+                         "excitatory2)"});
+    m.receptors = {"excitatory", "excitatory2", "inhibitory"};
+    m.state = {{"v", "mV", "v_rest", 0.0},
+               {"isyn_exc", "nA", "", 0.0},
+               {"isyn_exc2", "nA", "", 0.0},
+               {"isyn_inh", "nA", "", 0.0}};
+    m.recordables = {"spikes"};
+    return m;
+}
+
+if_curr_dual_exp::parameters if_curr_dual_exp::parameters::from(const parameter_values& v) {
+    const model_info m = info();
+    auto get = [&](const char* n) { return parameter_or_default(v, m, n); };
+    return {get("cm"),        get("tau_m"),  get("tau_refrac"), get("tau_syn_E"), get("tau_syn_E2"),
+            get("tau_syn_I"), get("v_rest"), get("v_reset"),    get("v_thresh"),  get("i_offset")};
+}
+
+void if_curr_dual_exp::parameters::validate() const {
+    checks::lif("IF_curr_dual_exp", cm, tau_m, tau_refrac, tau_syn_E, tau_syn_I, v_reset, v_thresh);
+    checks::positive("IF_curr_dual_exp", "tau_syn_E2", tau_syn_E2, "ms");
+}
+
+if_curr_dual_exp::derived::derived(const parameters& p, double dt)
+    : p11e(std::exp(-dt / p.tau_syn_E)),
+      p11e2(std::exp(-dt / p.tau_syn_E2)),
+      p11i(std::exp(-dt / p.tau_syn_I)),
+      p22(std::exp(-dt / p.tau_m)),
+      p21e(current_to_voltage_propagator(p.tau_syn_E, p.tau_m, p.cm, dt)),
+      p21e2(current_to_voltage_propagator(p.tau_syn_E2, p.tau_m, p.cm, dt)),
+      p21i(current_to_voltage_propagator(p.tau_syn_I, p.tau_m, p.cm, dt)),
+      p20(p.tau_m / p.cm * (-std::expm1(-dt / p.tau_m))),
+      refractory_steps(static_cast<std::int32_t>(std::lround(p.tau_refrac / dt))) {}
+
+void if_curr_dual_exp::state::resize(std::size_t n, const parameters& p) {
+    v.assign(n, p.v_rest);
+    i_exc.assign(n, 0.0);
+    i_exc2.assign(n, 0.0);
+    i_inh.assign(n, 0.0);
+    refractory.assign(n, 0);
+}
+
+double* if_curr_dual_exp::state::variable(std::string_view name) {
+    if (name == "v") return v.data();
+    if (name == "isyn_exc") return i_exc.data();
+    if (name == "isyn_exc2") return i_exc2.data();
+    if (name == "isyn_inh") return i_inh.data();
+    return nullptr;
+}
+
+// Order within a step as IF_curr_exp's: membrane with the currents of the
+// step's start; then the currents decay and take this step's input; then
+// the threshold check.
+void if_curr_dual_exp::step(const parameters& p, const derived& d, state& s,
+                            const double* const* input, std::uint8_t* spiked, std::size_t n) {
+    double* __restrict v = s.v.data();
+    double* __restrict ie = s.i_exc.data();
+    double* __restrict ie2 = s.i_exc2.data();
+    double* __restrict ii = s.i_inh.data();
+    std::int32_t* __restrict refr = s.refractory.data();
+    const double* __restrict in_e = input[0];
+    const double* __restrict in_e2 = input[1];
+    const double* __restrict in_i = input[2];
+#pragma omp simd
+    for (std::size_t k = 0; k < n; ++k) {
+        const bool free = refr[k] == 0;
+        const double v_free = p.v_rest + d.p22 * (v[k] - p.v_rest) + d.p21e * ie[k] +
+                              d.p21e2 * ie2[k] + d.p21i * ii[k] + d.p20 * p.i_offset;
+        v[k] = free ? v_free : v[k];
+        refr[k] = free ? 0 : refr[k] - 1;
+        ie[k] = ie[k] * d.p11e + in_e[k];
+        ie2[k] = ie2[k] * d.p11e2 + in_e2[k];
+        ii[k] = ii[k] * d.p11i + in_i[k];
+        const bool spike = v[k] >= p.v_thresh;
+        spiked[k] = spike;
+        v[k] = spike ? p.v_reset : v[k];
+        refr[k] = spike ? d.refractory_steps : refr[k];
+    }
+}
+
+}  // namespace ganglion::models
