@@ -36,7 +36,13 @@ struct info_options {
     int threads = 0;
 };
 
+struct models_options {
+    std::string name;  // empty: all
+    bool json = false;
+};
+
 int run_command(const run_options& opt, const model_registry& models, communicator& comm);
+int models_command(const models_options& opt, const model_registry& models, communicator& comm);
 int info_command(const info_options& opt, const model_registry& models, communicator& comm);
 
 // Runs `f` on every rank. If it throws a ganglion::error on any rank, the

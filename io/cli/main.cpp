@@ -55,6 +55,12 @@ int run_cli(int argc, char** argv, ganglion::communicator& comm) {
     info_cmd->add_option("--set", info_set,
                          "Replace a constant of the model file: NAME=VALUE (repeatable)");
 
+    cli::models_options catalogue;
+    auto* models_cmd = app.add_subcommand(
+        "models", "List the models with their parameters, defaults, units and recordables");
+    models_cmd->add_option("name", catalogue.name, "Only this model");
+    models_cmd->add_flag("--json", catalogue.json, "As JSON");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -69,6 +75,7 @@ int run_cli(int argc, char** argv, ganglion::communicator& comm) {
         if (comm.rank() == 0) cli::print_error(e.what());
         return cli::exit_user_error;
     }
+    if (*models_cmd) return cli::models_command(catalogue, models, comm);
     if (*run_cmd) return cli::run_command(run, models, comm);
     return cli::info_command(info, models, comm);
 }
