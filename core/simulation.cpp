@@ -340,6 +340,7 @@ void simulation::run() {
                         inject_fault(first, last);
                         exchange(first);
                         step_ = last;
+                        if (progress_) report_progress(wall_start);
                     }
                 } catch (...) {
                     master_error = std::current_exception();
@@ -371,6 +372,16 @@ void simulation::run() {
     if (master_error) std::rethrow_exception(master_error);
     for (auto& e : errors)
         if (e) std::rethrow_exception(e);
+}
+
+void simulation::report_progress(std::chrono::steady_clock::time_point start) {
+    // Reading the clock every interval is cheap next to an exchange; the
+    // callback runs at most every progress_every_ seconds and at the end.
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (step_ < n_steps_ && seconds < last_progress_ + progress_every_) return;
+    last_progress_ = seconds;
+    progress_(step_, n_steps_, seconds);
 }
 
 void simulation::inject_fault(step_type first, step_type last) const {

@@ -13,7 +13,9 @@
 // Every delay is >= D, so nothing delivered in 3 is needed before the next
 // interval starts: one exchange per interval, never one per step.
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -69,6 +71,14 @@ class simulation {
     // Runs until tstop.
     void run();
     void set_fault(const fault_injection& f) { fault_ = f; }
+    // Called on the master thread after an interval, at most about once per
+    // `every_seconds` of wall time, with the steps done and the wall time
+    // spent in run() so far (a progress line; may throw to stop the run).
+    using progress_callback = std::function<void(step_type done, step_type total, double seconds)>;
+    void set_progress(progress_callback f, double every_seconds = 0.5) {
+        progress_ = std::move(f);
+        progress_every_ = every_seconds;
+    }
 
     const model_spec& spec() const { return spec_; }
     const partition& part() const { return part_; }
@@ -122,6 +132,7 @@ class simulation {
     void interval_deliver(thread_state& ts, step_type first, step_type last);
     void exchange(step_type first);
     void inject_fault(step_type first, step_type last) const;
+    void report_progress(std::chrono::steady_clock::time_point start);
     void keep_for_saving(std::size_t k, const thread_layout& layout,
                          const std::vector<pending_synapse>& pending, std::size_t from,
                          saved_connections& out) const;
@@ -147,6 +158,9 @@ class simulation {
     phase_timers timers_;
     double simulate_seconds_ = 0;
     std::optional<fault_injection> fault_;
+    progress_callback progress_;
+    double progress_every_ = 0.5;
+    double last_progress_ = 0;
     bool built_ = false;
 };
 

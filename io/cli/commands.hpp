@@ -27,6 +27,7 @@ struct run_options {
     std::optional<double> tstop;
     std::map<std::string, double> constants;  // --set NAME=VALUE
     bool quiet = false;
+    std::string progress = "auto";  // auto (on a terminal), always, never
 };
 
 struct info_options {

@@ -40,6 +40,11 @@ int run_cli(int argc, char** argv, ganglion::communicator& comm) {
     run_cmd->add_option("--tstop", run.tstop, "Override the model file's tstop (ms)")
         ->check(CLI::PositiveNumber);
     run_cmd->add_flag("-q,--quiet", run.quiet, "Print no summary");
+    run_cmd
+        ->add_option("--progress", run.progress,
+                     "Progress line on stderr: auto (only on a terminal, after 2 s), always, never")
+        ->check(CLI::IsMember({"auto", "always", "never"}))
+        ->capture_default_str();
     std::vector<std::string> run_set, info_set;
     run_cmd->add_option("--set", run_set,
                         "Replace a constant of the model file: NAME=VALUE (repeatable)");

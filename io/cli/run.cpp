@@ -1,6 +1,7 @@
 // `ganglion run`: read, build, simulate, write, summarise.
 
 #include <omp.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
@@ -149,6 +150,26 @@ int run_command(const run_options& opt, const model_registry& models, communicat
 
     simulation sim(spec, models, comm, threads);
     if (fault) sim.set_fault(*fault);
+    // The progress line: rank 0 only; by default only on a terminal, and only
+    // for runs that take more than 2 s (quiet in job logs and pipes).
+    const bool always = opt.progress == "always";
+    if (comm.rank() == 0 && !opt.quiet &&
+        (always || (opt.progress == "auto" && isatty(STDERR_FILENO)))) {
+        const double dt = spec.simulation.dt;
+        sim.set_progress([=](step_type done, step_type total, double seconds) {
+            if (!always && seconds < 2.0 && done < total) return;
+            const double bio_ms = static_cast<double>(done) * dt;
+            const double rtf = bio_ms > 0 ? seconds / (bio_ms * 1e-3) : 0;
+            const double left =
+                done > 0 ? seconds * static_cast<double>(total - done) / static_cast<double>(done)
+                         : 0;
+            std::fprintf(stderr,
+                         "\r[%3.0f%%] %.1f / %.1f ms  real-time factor %.2f  %.0f s left   %s",
+                         100.0 * static_cast<double>(done) / static_cast<double>(total), bio_ms,
+                         static_cast<double>(total) * dt, rtf, left, done == total ? "\n" : "");
+            std::fflush(stderr);
+        });
+    }
     if (!agree(comm, [&] { sim.build(); })) return exit_user_error;
     // Mid-run failures are on one rank only: main() ends the job.
     sim.run();
