@@ -1,12 +1,15 @@
 #include "models/registry.hpp"
 
 #include "core/neuron_population.hpp"
+#include "models/eif_cond_exp_isfa_ista.hpp"
+#include "models/hh_cond_exp.hpp"
 #include "models/if_cond_alpha.hpp"
 #include "models/if_cond_exp.hpp"
 #include "models/if_curr_alpha.hpp"
 #include "models/if_curr_delta.hpp"
 #include "models/if_curr_dual_exp.hpp"
 #include "models/if_curr_exp.hpp"
+#include "models/izhikevich.hpp"
 #include "models/spike_source_array.hpp"
 #include "models/spike_source_poisson.hpp"
 
@@ -19,6 +22,9 @@ void register_standard_models(model_registry& registry) {
     registry.add(make_model_entry<models::if_cond_alpha>());
     registry.add(make_model_entry<models::if_curr_delta>());
     registry.add(make_model_entry<models::if_curr_dual_exp>());
+    registry.add(make_model_entry<models::izhikevich>());
+    registry.add(make_model_entry<models::eif_cond_exp_isfa_ista>());
+    registry.add(make_model_entry<models::hh_cond_exp>());
     registry.add(models::spike_source_poisson_entry());
     registry.add(models::spike_source_array_entry());
 }

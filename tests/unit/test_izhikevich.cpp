@@ -178,8 +178,8 @@ TEST(Izhikevich, RegularSpikingPatternMatchesReference) {
     const auto isi = [&](std::size_t i) { return (m.spikes[i + 1] - m.spikes[i]) * dt; };
     std::printf("RS: %zu spikes, first ISIs %.1f %.1f %.1f ms\n", m.spikes.size(), isi(0), isi(1),
                 isi(2));
-    EXPECT_LT(isi(0), isi(1));
-    EXPECT_LT(isi(1), isi(2));
+    EXPECT_LT(2.0 * isi(0), isi(1));
+    EXPECT_NEAR(isi(1), isi(2), 0.5);
 }
 
 TEST(Izhikevich, FastSpikingPatternMatchesReference) {
@@ -192,26 +192,29 @@ TEST(Izhikevich, FastSpikingPatternMatchesReference) {
     const auto rs = run_model(regular_spiking(0.01), dt, no_input(dt, 300.0));
     ASSERT_GE(m.spikes.size(), 4u);
     const auto n = m.spikes.size();
-    const double first = (m.spikes[1] - m.spikes[0]) * dt, last = (m.spikes[n - 1] - m.spikes[n - 2]) * dt;
+    const double first = (m.spikes[1] - m.spikes[0]) * dt,
+                 last = (m.spikes[n - 1] - m.spikes[n - 2]) * dt;
     std::printf("FS: %zu spikes (RS %zu), first ISI %.1f ms, last %.1f ms\n", n, rs.spikes.size(),
                 first, last);
-    EXPECT_GT(n, 2 * rs.spikes.size());
-    EXPECT_LT(last, 1.5 * first);
+    EXPECT_GT(n, 4 * rs.spikes.size());
+    EXPECT_LT(last, 2.0 * first);
 }
 
 TEST(Izhikevich, RandomInputMatchesReference) {
     // Poisson drive in mV steps, 500 ms per seed, both cell types.
     const double dt = 0.1;
-    std::size_t total = 0;
+    std::size_t total = 0, identical = 0;
     for (const auto& p : {regular_spiking(0.002), fast_spiking(0.002)})
         for (unsigned seed = 1; seed <= 3; ++seed) {
-            const auto in = make_inputs(1500, 1.2, 500, -1.5, dt, 5000, seed);
+            const auto in = make_inputs(3000, 1.5, 800, -1.5, dt, 5000, seed);
             const auto m = run_model(p, dt, in);
             const auto r = run_reference(p, dt, in);
             expect_same_spikes(m, r, "a " + std::to_string(p.a) + " seed " + std::to_string(seed));
             total += m.spikes.size();
+            identical += m.spikes == r.spikes;
         }
-    std::printf("random input dt 0.1: %zu spikes\n", total);
+    std::printf("random input dt 0.1: %zu spikes, %zu of 6 runs at exactly the reference's steps\n",
+                total, identical);
     EXPECT_GE(total, 50u);
 }
 
@@ -229,7 +232,8 @@ TEST(Izhikevich, SubthresholdErrorIsSmall) {
         worst = std::max(worst, max_abs_difference(m.v, r.v));
     }
     std::printf("subthreshold max |v - v_ref| %.3g mV\n", worst);
-    EXPECT_LT(worst, 1e-6);
+    // Measured 2.6e-11 mV, at the reference's own accuracy.
+    EXPECT_LT(worst, 1e-10);
 }
 
 }  // namespace
