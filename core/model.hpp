@@ -76,9 +76,25 @@ struct input_view {
     }
 };
 
+// Samples state variables of some of a shard's neurons after every `every`-th
+// step: after step s when (s + 1) % every == 0, i.e. at times k * every * dt.
+struct state_probe {
+    std::vector<double*> variables;    // the shard's state arrays
+    std::vector<std::uint32_t> cells;  // positions in the shard, ascending
+    step_type every = 1;
+    std::vector<double> samples;  // per sample: each variable's values of each cell
+    void sample() {
+        for (const double* v : variables)
+            for (const std::uint32_t c : cells)
+                samples.push_back(v[c]);
+    }
+};
+
 class population_shard {
   public:
     virtual ~population_shard() = default;
+    // Record state through this probe (owned by the engine; null: none).
+    void set_probe(state_probe* p) { probe_ = p; }
     virtual std::size_t size() const = 0;
     // Advance every neuron from step `from` to `to` (exclusive). A neuron
     // updated in step s reads its input row of step s (and clears it), and
@@ -86,6 +102,9 @@ class population_shard {
     virtual void update(step_type from, step_type to, const input_view& in, spike_buffer& out) = 0;
     // A state array by name (for initial values and recording), or nullptr.
     virtual double* state(std::string_view name) = 0;
+
+  protected:
+    state_probe* probe_ = nullptr;
 };
 
 struct model_entry {

@@ -16,6 +16,7 @@
 // `step` advances all n neurons by one dt, reading input[r][i] (what arrived
 // for receptor r of neuron i in this step) and setting spiked[i].
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -51,6 +52,7 @@ class neuron_population final : public population_shard {
             // Clear on read: the slot is reused D + max_delay steps later.
             for (std::size_t r = 0; r < M::n_receptors; ++r)
                 std::fill(rows[r], rows[r] + n, 0.0);
+            if (probe_ && (s + 1) % probe_->every == 0) probe_->sample();
         }
     }
 
@@ -73,6 +75,11 @@ template <class M>
 model_entry make_model_entry() {
     model_entry e;
     e.info = M::info();
+    // Every state variable can be recorded, as in PyNN.
+    for (const auto& st : e.info.state)
+        if (std::find(e.info.recordables.begin(), e.info.recordables.end(), st.name) ==
+            e.info.recordables.end())
+            e.info.recordables.push_back(st.name);
     e.validate = [](const parameter_values& v) { M::parameters::from(v).validate(); };
     e.make = [](const shard_context& ctx) -> std::unique_ptr<population_shard> {
         return std::make_unique<neuron_population<M>>(ctx);

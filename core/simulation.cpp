@@ -196,6 +196,37 @@ void simulation::build() {
         }
         ts.synapses.build(spec_.total_neurons(), std::move(pending));
     });
+    // State recording: one probe per thread and recorded population.
+    probes_.clear();
+    probes_.resize(n_threads);
+    for (int t = 0; t < n_threads; ++t) {
+        probes_[t].resize(spec_.populations.size());
+        for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
+            const auto& pop = spec_.populations[p];
+            if (pop.record_state.empty()) continue;
+            auto probe = std::make_unique<state_probe>();
+            population_shard& shard = *threads_[t]->shards[p];
+            for (const auto& name : pop.record_state) {
+                double* x = shard.state(name);
+                if (!x && shard.size() > 0)
+                    throw internal_error(pop.model + " cannot record " + name);
+                probe->variables.push_back(x);
+            }
+            const double interval =
+                pop.sampling_interval > 0 ? pop.sampling_interval : spec_.simulation.dt;
+            probe->every = std::max<step_type>(1, grid_.to_steps(interval));
+            const auto gids = threads_[t]->layout.owned_gids(p);
+            for (std::size_t k = 0; k < gids.size(); ++k) {
+                const std::uint64_t i = gids[k] - population_first_[p];
+                const auto& of = pop.record_state_of;
+                if (!of || std::binary_search(of->begin(), of->end(), i))
+                    probe->cells.push_back(static_cast<std::uint32_t>(k));
+            }
+            shard.set_probe(probe.get());
+            probes_[t][p] = std::move(probe);
+        }
+    }
+
     // The Poisson sources each thread generates itself: those it has synapses from.
     parallel_threads(n_threads, [&](int t) {
         thread_state& ts = *threads_[t];
@@ -390,6 +421,52 @@ void simulation::inject_fault(step_type first, step_type last) const {
     if (fault_->k == fault_injection::kind::exit_process) std::_Exit(3);
     throw error("injected fault on rank " + std::to_string(part_.rank) + " at step " +
                 std::to_string(fault_->step));
+}
+
+recorded_state simulation::state_record(std::size_t p, std::size_t variable) const {
+    const auto& pop = spec_.populations.at(p);
+    recorded_state r;
+    if (pop.record_state_of) {
+        r.node_ids = *pop.record_state_of;
+    } else {
+        r.node_ids.resize(pop.size);
+        for (std::uint64_t i = 0; i < pop.size; ++i)
+            r.node_ids[i] = i;
+    }
+    const std::size_t n_vars = pop.record_state.size();
+    // This rank's cells over its threads, in node id order.
+    struct cell {
+        std::uint64_t node;
+        int thread;
+        std::size_t position;  // in the thread's probe
+    };
+    std::vector<cell> cells;
+    step_type every = 1;
+    for (int t = 0; t < part_.n_threads; ++t) {
+        const state_probe* probe = probes_.at(t).at(p).get();
+        if (!probe) continue;
+        every = probe->every;
+        const auto gids = threads_[t]->layout.owned_gids(p);
+        for (std::size_t k = 0; k < probe->cells.size(); ++k)
+            cells.push_back({gids[probe->cells[k]] - population_first_[p], t, k});
+    }
+    std::sort(cells.begin(), cells.end(),
+              [](const cell& a, const cell& b) { return a.node < b.node; });
+    r.n_times = static_cast<std::uint64_t>(step_ / every);
+    r.t_step = step_to_ms(every);
+    r.t_start = r.t_step;
+    for (const cell& c : cells)
+        r.local_columns.push_back(static_cast<std::uint64_t>(
+            std::lower_bound(r.node_ids.begin(), r.node_ids.end(), c.node) - r.node_ids.begin()));
+    r.local_data.resize(r.n_times * cells.size());
+    for (std::size_t j = 0; j < cells.size(); ++j) {
+        const state_probe& probe = *probes_[cells[j].thread][p];
+        const std::size_t width = n_vars * probe.cells.size();  // values per sample
+        for (std::uint64_t t = 0; t < r.n_times; ++t)
+            r.local_data[t * cells.size() + j] =
+                probe.samples[t * width + variable * probe.cells.size() + cells[j].position];
+    }
+    return r;
 }
 
 std::uint64_t simulation::local_synapses() const {

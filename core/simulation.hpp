@@ -57,6 +57,16 @@ struct saved_connections {
     std::vector<double> weight, delay;  // weight as stored (float precision); delay in ms
 };
 
+// One population's recorded values of one state variable on this rank: its
+// cells' columns, for the report writer.
+struct recorded_state {
+    std::vector<std::uint64_t> node_ids;       // all recorded cells of the population, ascending
+    std::vector<std::uint64_t> local_columns;  // positions in node_ids of this rank's cells
+    std::uint64_t n_times = 0;
+    double t_start = 0, t_step = 0;  // ms
+    std::vector<double> local_data;  // [time][local column]
+};
+
 // min_delay and max_delay in ms, from the file or from the projections'
 // delays (smallest lower bound, largest upper bound).
 std::pair<double, double> resolve_delay_range(const model_spec& spec);
@@ -109,6 +119,10 @@ class simulation {
     const std::vector<recorded_spikes>& recorded() const { return recorded_; }
     // Positions of every neuron, per population (after build()).
     const network_positions& positions() const { return positions_; }
+    // The recorded values of state variable `variable` (an index into
+    // spec().populations[p].record_state) of population p on this rank.
+    recorded_state state_record(std::size_t p, std::size_t variable) const;
+
     // Projections with save_connections: their synapses on this rank (after
     // build()); empty for the others.
     const std::vector<saved_connections>& saved() const { return saved_; }
@@ -151,6 +165,8 @@ class simulation {
     std::vector<std::uint64_t> recorded_counts_;  // spikes of recorded neurons, per population
     network_positions positions_;
     std::vector<saved_connections> saved_;
+    // State probes per thread and population (null where nothing is recorded).
+    std::vector<std::vector<std::unique_ptr<state_probe>>> probes_;
     std::vector<std::vector<char>> record_mask_;  // per population; empty: record all
     std::vector<std::optional<poisson_process>> generated_;
     std::vector<recorded_spikes> recorded_;

@@ -96,6 +96,11 @@ struct population_spec {
     // Spikes of only these neurons (indices), when recording is asked for a
     // view of the population rather than all of it.
     std::optional<std::vector<std::uint64_t>> record_spikes_of;
+    // State variables to record (v, gsyn_exc, ...), of all neurons or of
+    // record_state_of, every sampling_interval ms (0: every step).
+    std::vector<std::string> record_state;
+    std::optional<std::vector<std::uint64_t>> record_state_of;
+    double sampling_interval = 0;
     structure_spec structure;  // positions; kind::none: no positions
 };
 

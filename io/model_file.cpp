@@ -509,8 +509,8 @@ class reader {
     }
 
     void population(const cursor& c) {
-        c.allow_keys(
-            {"name", "size", "model", "parameters", "initial_values", "record", "structure"});
+        c.allow_keys({"name", "size", "model", "parameters", "initial_values", "record",
+                      "structure", "sampling_interval"});
         population_spec p;
 
         const cursor name = c.required("name", "a non-empty string");
@@ -566,25 +566,55 @@ class reader {
         }
 
         if (auto rec = c.find("record")) {
-            // Only spike recording exists in this version; state recording
-            // (v, gsyn_exc, ...) comes with the SONATA report writer.
-            std::vector<std::string> allowed;
-            for (const auto& r : info.recordables)
-                if (r == "spikes") allowed.push_back(r);
-            for (const auto& r : rec->elements("an array of names such as [\"spikes\"]")) {
-                const std::string what = r.string("a recordable name (" + join(allowed) + ")");
-                if (what == "spikes" && !allowed.empty()) {
-                    p.record_spikes = true;
-                } else if (std::find(info.recordables.begin(), info.recordables.end(), what) !=
-                           info.recordables.end()) {
-                    r.fail("recording " + in_quotes(what) +
-                           " is not supported in this version; allowed: " + join(allowed));
-                } else {
-                    r.fail_unknown("recordable", what, allowed, "allowed for " + p.model);
-                }
-            }
+            for (const auto& r : rec->elements("an array of names such as [\"spikes\", \"v\"]"))
+                record_variable(r, info, p, std::nullopt);
         }
+        if (auto si = c.find("sampling_interval")) sampling_interval(*si, p);
         spec_.populations.push_back(std::move(p));
+    }
+
+    // "spikes" or a state variable the model lets record (PyNN's recordables),
+    // for all neurons (indices: nullopt) or some.
+    static void record_variable(const cursor& r, const model_info& info, population_spec& p,
+                                const std::optional<std::vector<std::uint64_t>>& indices) {
+        const std::string what = r.string("a recordable name (" + join(info.recordables) + ")");
+        if (std::find(info.recordables.begin(), info.recordables.end(), what) ==
+            info.recordables.end())
+            r.fail_unknown("recordable", what, info.recordables, "allowed for " + p.model);
+        auto merge = [&](bool& all_before, std::optional<std::vector<std::uint64_t>>& of) {
+            if (all_before && !of) return;  // all neurons already
+            if (!indices) {
+                of.reset();
+            } else {
+                std::vector<std::uint64_t> merged = of.value_or(std::vector<std::uint64_t>{});
+                merged.insert(merged.end(), indices->begin(), indices->end());
+                std::sort(merged.begin(), merged.end());
+                merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
+                of = std::move(merged);
+            }
+            all_before = true;
+        };
+        if (what == "spikes") {
+            merge(p.record_spikes, p.record_spikes_of);
+            return;
+        }
+        bool any = !p.record_state.empty();
+        merge(any, p.record_state_of);
+        if (std::find(p.record_state.begin(), p.record_state.end(), what) == p.record_state.end())
+            p.record_state.push_back(what);
+    }
+
+    void sampling_interval(const cursor& c, population_spec& p) const {
+        const double v = c.number("ms");
+        const double dt = spec_.simulation.dt;
+        const double steps = v / dt;
+        if (!(v >= dt) || std::abs(steps - std::round(steps)) > 1e-9 * steps)
+            c.must_be("a multiple of dt (" + format_number(dt) + " ms), >= dt");
+        if (p.sampling_interval > 0 && p.sampling_interval != v)
+            c.fail("got " + format_number(v) + " ms, but " + in_quotes(p.name) +
+                   " is already sampled every " + format_number(p.sampling_interval) +
+                   " ms; one sampling interval per population");
+        p.sampling_interval = v;
     }
 
     // PyNN's structures (pyNN.space), with its parameter names.
@@ -966,15 +996,9 @@ class reader {
     // Top-level "recordings": [{"of": view, "variables": ["spikes"]}], so
     // that a view or an assembly can be recorded, not only whole populations.
     void recording(const cursor& c) {
-        c.allow_keys({"of", "variables"});
+        c.allow_keys({"of", "variables", "sampling_interval"});
         const view v = read_view(c.required("of", "a population name, view or assembly"));
-        const cursor vars = c.required("variables", "an array such as [\"spikes\"]");
-        for (const auto& r : vars.elements("an array such as [\"spikes\"]")) {
-            const std::string what = r.string("a recordable name (spikes)");
-            if (what != "spikes")
-                r.fail("recording " + in_quotes(what) +
-                       " of views is not supported in this version; allowed: spikes");
-        }
+        const cursor vars = c.required("variables", "an array such as [\"spikes\", \"v\"]");
         std::vector<const view_spec*> leaves;
         std::function<void(const view_spec&)> collect = [&](const view_spec& s) {
             if (s.is_assembly())
@@ -990,19 +1014,10 @@ class reader {
                 c.fail(
                     "a random sample cannot be recorded (its neurons are drawn when the "
                     "network is built); record the population or a slice");
-            if (pop.record_spikes && !pop.record_spikes_of) continue;  // all already
-            if (!leaf->indices) {
-                pop.record_spikes = true;
-                pop.record_spikes_of.reset();
-                continue;
-            }
-            std::vector<std::uint64_t> merged =
-                pop.record_spikes_of.value_or(std::vector<std::uint64_t>{});
-            merged.insert(merged.end(), leaf->indices->begin(), leaf->indices->end());
-            std::sort(merged.begin(), merged.end());
-            merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
-            pop.record_spikes = true;
-            pop.record_spikes_of = std::move(merged);
+            const model_info& info = models_.find(pop.model)->info;
+            for (const auto& r : vars.elements("an array such as [\"spikes\", \"v\"]"))
+                record_variable(r, info, pop, leaf->indices);
+            if (auto si = c.find("sampling_interval")) sampling_interval(*si, pop);
         }
     }
 

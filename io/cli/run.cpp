@@ -22,6 +22,7 @@
 #include "io/connections_file.hpp"
 #include "io/model_file.hpp"
 #include "io/positions_file.hpp"
+#include "io/report_file.hpp"
 #include "io/spike_file.hpp"
 
 namespace ganglion::cli {
@@ -192,6 +193,27 @@ int run_command(const run_options& opt, const model_registry& models, communicat
         if (!pops.empty() &&
             !agree(comm, [&] { write_sonata_spikes(spike_path.string(), pops, comm); }))
             return exit_user_error;
+        // State reports: one SONATA report file per variable (v.h5, gsyn_exc.h5, ...).
+        std::map<std::string, std::vector<population_report>> reports;
+        std::map<std::string, std::string> units;
+        for (std::size_t p = 0; p < spec.populations.size(); ++p) {
+            const auto& pop = spec.populations[p];
+            const model_info& info = models.find(pop.model)->info;
+            for (std::size_t v = 0; v < pop.record_state.size(); ++v) {
+                recorded_state r = sim.state_record(p, v);
+                const state_info* si = info.find_state(pop.record_state[v]);
+                units[pop.record_state[v]] = si ? si->unit : "";
+                reports[pop.record_state[v]].push_back(
+                    {pop.name, std::move(r.node_ids), std::move(r.local_columns), r.n_times,
+                     r.t_start, r.t_step, std::move(r.local_data)});
+            }
+        }
+        for (const auto& [variable, pops_of] : reports)
+            if (!agree(comm, [&, &variable = variable, &pops_of = pops_of] {
+                    write_sonata_report((out_dir / (variable + ".h5")).string(), variable,
+                                        units[variable], pops_of, comm);
+                }))
+                return exit_user_error;
         // Positions of the populations with a structure.
         std::vector<std::pair<std::string, cell_positions>> positions;
         for (std::size_t p = 0; p < spec.populations.size(); ++p)

@@ -16,8 +16,11 @@ fi
 test -f "$out/spikes.h5"
 if [ -n "$ref" ]; then
   "$spikes_equal" "$ref/spikes.h5" "$out/spikes.h5"
-  # Saved connections (synapse lists) must be identical too (H5_EQUAL: tests/mpi/h5_equal).
-  if [ -f "$ref/connections.h5" ]; then
-    "${H5_EQUAL:?}" "$ref/connections.h5" "$out/connections.h5"
-  fi
+  # Every other output (connections, positions, state reports) must be
+  # identical too (H5_EQUAL: tests/mpi/h5_equal).
+  for f in "$ref"/*.h5; do
+    name=$(basename "$f")
+    [ "$name" = spikes.h5 ] && continue
+    "${H5_EQUAL:?}" "$f" "$out/$name"
+  done
 fi

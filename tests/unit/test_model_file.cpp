@@ -524,20 +524,39 @@ TEST(ModelFile, InitialValues) {
 }
 
 TEST(ModelFile, Record) {
-    EXPECT_TRUE(rejects(with(full_model(), "/populations/0/record", json::array({"spikes", "v"})),
-                        "populations[0].record[1]",
-                        "recording 'v' is not supported in this version; allowed: spikes"));
+    // Spikes and any recordable state variable, with a sampling interval.
+    const model_spec both =
+        parse_model(with(with(full_model(), "/populations/0/record", json::array({"spikes", "v"})),
+                         "/populations/0/sampling_interval", 0.5),
+                    fake());
+    EXPECT_TRUE(both.populations[0].record_spikes);
+    EXPECT_EQ(both.populations[0].record_state, std::vector<std::string>{"v"});
+    EXPECT_FALSE(both.populations[0].record_state_of) << "all neurons";
+    EXPECT_DOUBLE_EQ(both.populations[0].sampling_interval, 0.5);
+    EXPECT_TRUE(rejects(with(with(full_model(), "/populations/0/record", json::array({"v"})),
+                             "/populations/0/sampling_interval", 0.25),
+                        "populations[0].sampling_interval",
+                        "must be a multiple of dt (0.1 ms), >= dt"));
     EXPECT_TRUE(rejects(with(full_model(), "/populations/0/record", json::array({"spike"})),
                         "populations[0].record[0]",
                         "unknown recordable 'spike' (did you mean 'spikes'?); allowed for "
-                        "IF_cond_exp: spikes"));
+                        "IF_cond_exp: spikes, v"));
     EXPECT_TRUE(rejects(with(full_model(), "/populations/0/record", "spikes"),
                         "populations[0].record", "must be an array of names"));
     EXPECT_TRUE(rejects(with(full_model(), "/populations/0/record", json::array({1})),
-                        "populations[0].record[0]", "got 1; must be a recordable name (spikes)"));
+                        "populations[0].record[0]",
+                        "got 1; must be a recordable name (spikes, v)"));
     const model_spec s =
         parse_model(with(full_model(), "/populations/3/record", json::array({"spikes"})), fake());
     EXPECT_TRUE(s.populations[3].record_spikes);
+    // A view's state: "recordings" with a slice records v of those neurons only.
+    json doc = full_model();
+    doc["recordings"] = json::array(
+        {{{"of", {{"population", "exc"}, {"slice", {2, 6, 2}}}}, {"variables", {"v"}}}});
+    const model_spec r = parse_model(doc, fake());
+    EXPECT_EQ(r.populations[0].record_state, std::vector<std::string>{"v"});
+    ASSERT_TRUE(r.populations[0].record_state_of);
+    EXPECT_EQ(*r.populations[0].record_state_of, (std::vector<std::uint64_t>{2, 4}));
 }
 
 // ---------------------------------------------------------------------------
