@@ -1,5 +1,7 @@
 #include "models/checks.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <sstream>
 
 namespace ganglion::checks {
@@ -22,6 +24,19 @@ std::vector<parameter_info> lif_parameters(const std::string& synapse) {
         {"v_thresh", -50.0, "mV", "spike threshold"},
         {"i_offset", 0.0, "nA", "offset current"},
     };
+}
+
+void add_reversal_potentials(std::vector<parameter_info>& parameters) {
+    const auto after = std::find_if(parameters.begin(), parameters.end(),
+                                    [](const parameter_info& p) { return p.name == "tau_syn_I"; });
+    parameters.insert(after == parameters.end() ? after : after + 1,
+                      {{"e_rev_E", 0.0, "mV", "reversal potential of excitatory synapses"},
+                       {"e_rev_I", -70.0, "mV", "reversal potential of inhibitory synapses"}});
+}
+
+int conductance_substeps(double tau_syn_E, double tau_syn_I, double dt) {
+    const double longest = 0.05 * std::min(tau_syn_E, tau_syn_I);
+    return std::max(1, static_cast<int>(std::ceil(dt / longest - 1e-9)));
 }
 
 void lif(const std::string& model, double cm, double tau_m, double tau_refrac, double tau_syn_E,

@@ -39,6 +39,15 @@ inline void less(const std::string& model, const char* name_a, double a, const c
 // defaults; `synapse` ("current" or "conductance") words the descriptions.
 std::vector<parameter_info> lif_parameters(const std::string& synapse);
 
+// Adds e_rev_E (0 mV) and e_rev_I (-70 mV) after the synaptic time
+// constants, where PyNN lists them for the IF_cond_* models.
+void add_reversal_potentials(std::vector<parameter_info>& parameters);
+
+// Sub-steps per dt for the conductance models' exponential scheme
+// (models/if_cond_exp.hpp): sub-steps of at most a twentieth of the shorter
+// synaptic time constant.
+int conductance_substeps(double tau_syn_E, double tau_syn_I, double dt);
+
 // Checks those shared parameters (positive capacitance and time constants,
 // v_reset below v_thresh).
 void lif(const std::string& model, double cm, double tau_m, double tau_refrac, double tau_syn_E,

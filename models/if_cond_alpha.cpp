@@ -24,9 +24,7 @@ model_info if_cond_alpha::info() {
                             " synaptic alpha function";
         }
     }
-    m.parameters.insert(m.parameters.begin() + 5,
-                        {{"e_rev_E", 0.0, "mV", "reversal potential of excitatory synapses"},
-                         {"e_rev_I", -70.0, "mV", "reversal potential of inhibitory synapses"}});
+    checks::add_reversal_potentials(m.parameters);
     m.receptors = {"excitatory", "inhibitory"};
     m.state = {
         {"v", "mV", "v_rest", 0.0}, {"gsyn_exc", "uS", "", 0.0}, {"gsyn_inh", "uS", "", 0.0}};
@@ -46,15 +44,8 @@ void if_cond_alpha::parameters::validate() const {
     checks::lif("IF_cond_alpha", cm, tau_m, tau_refrac, tau_syn_E, tau_syn_I, v_reset, v_thresh);
 }
 
-namespace {
-int substeps_for(const if_cond_alpha::parameters& p, double dt) {
-    const double longest = 0.05 * std::min(p.tau_syn_E, p.tau_syn_I);
-    return std::max(1, static_cast<int>(std::ceil(dt / longest - 1e-9)));
-}
-}  // namespace
-
 if_cond_alpha::derived::derived(const parameters& p, double dt)
-    : substeps(substeps_for(p, dt)),
+    : substeps(checks::conductance_substeps(p.tau_syn_E, p.tau_syn_I, dt)),
       h(dt / substeps),
       decay_e(std::exp(-h / p.tau_syn_E)),
       decay_i(std::exp(-h / p.tau_syn_I)),

@@ -7,7 +7,7 @@ target_link_libraries(h5_equal PRIVATE ganglion::io ganglion_warnings)
 if(GANGLION_MPI)
   add_executable(test_connections_file_mpi
     ${CMAKE_CURRENT_LIST_DIR}/test_connections_file_mpi.cpp)
-  target_link_libraries(test_connections_file_mpi PRIVATE ganglion::io ganglion::comm
+  target_link_libraries(test_connections_file_mpi PRIVATE ganglion_mpi_test_main ganglion::io ganglion::comm
     ganglion::core GTest::gtest ganglion_warnings)
   target_compile_definitions(test_connections_file_mpi PRIVATE
     GANGLION_BINARY_DIR="${PROJECT_BINARY_DIR}" GANGLION_H5_EQUAL="$<TARGET_FILE:h5_equal>")

@@ -3,7 +3,7 @@
 # initialises MPI.
 if(GANGLION_MPI)
   add_executable(test_positions_file_mpi ${CMAKE_CURRENT_LIST_DIR}/test_positions_file_mpi.cpp)
-  target_link_libraries(test_positions_file_mpi PRIVATE ganglion::io ganglion::comm
+  target_link_libraries(test_positions_file_mpi PRIVATE ganglion_mpi_test_main ganglion::io ganglion::comm
     ganglion::core GTest::gtest ganglion_warnings)
   target_compile_definitions(test_positions_file_mpi PRIVATE
     GANGLION_BINARY_DIR="${PROJECT_BINARY_DIR}")

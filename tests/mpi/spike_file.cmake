@@ -2,7 +2,7 @@
 # tests/mpi/CMakeLists.txt; the test has its own main, which initialises MPI.
 if(GANGLION_MPI)
   add_executable(test_spike_file_mpi ${CMAKE_CURRENT_LIST_DIR}/test_spike_file_mpi.cpp)
-  target_link_libraries(test_spike_file_mpi PRIVATE ganglion::io ganglion::comm ganglion::core
+  target_link_libraries(test_spike_file_mpi PRIVATE ganglion_mpi_test_main ganglion::io ganglion::comm ganglion::core
     GTest::gtest ganglion_warnings)
   target_compile_definitions(test_spike_file_mpi PRIVATE
     GANGLION_BINARY_DIR="${PROJECT_BINARY_DIR}")
