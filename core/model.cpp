@@ -4,6 +4,18 @@
 
 namespace ganglion {
 
+const char* weight_unit(synapse_type t) {
+    switch (t) {
+        case synapse_type::conductance:
+            return "uS";
+        case synapse_type::voltage_jump:
+            return "mV";
+        case synapse_type::current:
+            break;
+    }
+    return "nA";
+}
+
 const parameter_info* model_info::find_parameter(std::string_view n) const {
     for (const auto& p : parameters)
         if (p.name == n) return &p;

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/current_source.hpp"
 #include "core/poisson.hpp"
 #include "core/ring_buffer.hpp"
 #include "core/spec.hpp"
@@ -41,12 +42,20 @@ struct state_info {
     double default_value = 0;
 };
 
+// How a synaptic weight acts on the model, which fixes its unit and sign
+// (PyNN's conventions): a conductance (uS, >= 0 for every receptor), a
+// current (nA; >= 0 for excitatory receptors, <= 0 for inhibitory ones) or
+// a jump of the membrane potential (mV; signs as for currents).
+enum class synapse_type { current, conductance, voltage_jump };
+const char* weight_unit(synapse_type t);
+
 struct model_info {
     std::string name;
     std::string description;
     bool is_source = false;
     std::vector<parameter_info> parameters;
     std::vector<std::string> receptors;  // index = receptor number in synapse storage
+    synapse_type synapses = synapse_type::current;
     std::vector<state_info> state;       // settable initial values
     std::vector<std::string> recordables;
 
@@ -95,6 +104,8 @@ class population_shard {
     virtual ~population_shard() = default;
     // Record state through this probe (owned by the engine; null: none).
     void set_probe(state_probe* p) { probe_ = p; }
+    // Inject current sources' currents (owned by the engine; null: none).
+    void set_currents(const current_injection* c) { currents_ = c; }
     virtual std::size_t size() const = 0;
     // Advance every neuron from step `from` to `to` (exclusive). A neuron
     // updated in step s reads its input row of step s (and clears it), and
@@ -105,6 +116,7 @@ class population_shard {
 
   protected:
     state_probe* probe_ = nullptr;
+    const current_injection* currents_ = nullptr;
 };
 
 struct model_entry {

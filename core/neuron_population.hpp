@@ -14,7 +14,10 @@
 //   static void step(const parameters&, const derived&, state&, const double* const* input,
 //                    std::uint8_t* spiked, std::size_t n);
 // `step` advances all n neurons by one dt, reading input[r][i] (what arrived
-// for receptor r of neuron i in this step) and setting spiked[i].
+// for receptor r of neuron i in this step, r < n_receptors) and
+// input[n_receptors][i] (the current injected into neuron i by current
+// sources, in nA, constant over the step: the model adds it where it adds
+// i_offset), and setting spiked[i].
 
 #include <algorithm>
 #include <array>
@@ -33,7 +36,8 @@ class neuron_population final : public population_shard {
         : p_(M::parameters::from(ctx.spec->parameters)),
           d_(p_, ctx.dt),
           gids_(ctx.gids),
-          spiked_(ctx.gids.size(), 0) {
+          spiked_(ctx.gids.size(), 0),
+          injected_(ctx.gids.size(), 0.0) {
         s_.resize(gids_.size(), p_);
     }
 
@@ -42,16 +46,18 @@ class neuron_population final : public population_shard {
     void update(step_type from, step_type to, const input_view& in, spike_buffer& out) override {
         const std::size_t n = gids_.size();
         if (n == 0) return;
-        std::array<double*, M::n_receptors> rows{};
+        std::array<const double*, M::n_receptors + 1> rows{};
+        rows[M::n_receptors] = injected_.data();
         for (step_type s = from; s < to; ++s) {
             for (std::size_t r = 0; r < M::n_receptors; ++r)
                 rows[r] = in.row(r, s);
+            if (currents_) currents_->fill(s, injected_.data());
             M::step(p_, d_, s_, rows.data(), spiked_.data(), n);
             for (std::size_t i = 0; i < n; ++i)
                 if (spiked_[i]) out.emit(gids_[i], s);
             // Clear on read: the slot is reused D + max_delay steps later.
             for (std::size_t r = 0; r < M::n_receptors; ++r)
-                std::fill(rows[r], rows[r] + n, 0.0);
+                std::fill(in.row(r, s), in.row(r, s) + n, 0.0);
             if (probe_ && (s + 1) % probe_->every == 0) probe_->sample();
         }
     }
@@ -68,6 +74,7 @@ class neuron_population final : public population_shard {
     typename M::state s_;
     std::vector<gid_type> gids_;
     std::vector<std::uint8_t> spiked_;
+    std::vector<double> injected_;  // nA per neuron in the current step
 };
 
 // A registry entry for model M.

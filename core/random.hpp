@@ -31,6 +31,10 @@ constexpr std::uint64_t initial_value(std::uint64_t population, std::uint64_t va
 constexpr std::uint64_t source(std::uint64_t population) {
     return (3ull << kind_shift) | population;
 }
+// Current source number i (in the model file's order), keyed by target gid.
+constexpr std::uint64_t current_source(std::uint64_t i) {
+    return (4ull << kind_shift) | i;
+}
 }  // namespace purpose
 
 // Four 64-bit random words for (seed, purpose, id, counter): stateless.

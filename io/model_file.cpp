@@ -1023,11 +1023,10 @@ class reader {
 
     static weight_rule weight_rule_for(const model_info& info, const std::string& receptor) {
         weight_rule r;
-        const bool conductance = info.name.find("_cond_") != std::string::npos;
         // PyNN's units: uS for conductances, nA for currents, mV for delta
         // synapses (IF_curr_delta: the weight is the jump of v).
-        const bool delta = info.name.find("_delta") != std::string::npos;
-        r.unit = conductance ? "uS" : delta ? "mV" : "nA";
+        const bool conductance = info.synapses == synapse_type::conductance;
+        r.unit = weight_unit(info.synapses);
         // Every excitatory receptor (excitatory, excitatory2, ...) counts as one.
         const bool excitatory = receptor.rfind("excitatory", 0) == 0;
         if (conductance) {

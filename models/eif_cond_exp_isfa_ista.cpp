@@ -32,6 +32,7 @@ model_info eif_cond_exp_isfa_ista::info() {
         {"tau_syn_I", 5.0, "ms", "decay time of the inhibitory synaptic conductance"},
     };
     m.receptors = {"excitatory", "inhibitory"};
+    m.synapses = synapse_type::conductance;
     m.state = {{"v", "mV", "", -70.6},
                {"w", "nA", "", 0.0},
                {"gsyn_exc", "uS", "", 0.0},
@@ -103,6 +104,7 @@ void eif_cond_exp_isfa_ista::step(const parameters& p, const derived& d, state& 
     std::int32_t* __restrict refr = s.refractory.data();
     const double* __restrict in_e = input[0];
     const double* __restrict in_i = input[1];
+    const double* __restrict inj = input[2];  // injected current, nA
     const double h = d.h, h2 = 0.5 * d.h, h6 = d.h / 6.0;
     const double inv_cm = 1.0 / p.cm, inv_tau_w = 1.0 / p.tau_w, inv_dT = 1.0 / p.delta_T;
     const double gl = d.g_leak, gl_dT = d.g_leak * p.delta_T, a = d.a_us;
@@ -110,10 +112,10 @@ void eif_cond_exp_isfa_ista::step(const parameters& p, const derived& d, state& 
     const bool clamp_after_spike = d.refractory_steps > 0;
     const int substeps = d.substeps;
     // dv/dt (zero when clamped) and dw/dt at (v, w) with conductances ge, gi.
-    auto fv = [&](double vv, double ww, double gek, double gik, bool clamped) {
+    auto fv = [&](double vv, double ww, double gek, double gik, bool clamped, double i_ext) {
         const double vc = std::min(vv, p.v_spike);
         const double i = gl * (p.v_rest - vc) + gl_dT * std::exp((vc - p.v_thresh) * inv_dT) +
-                         gek * (p.e_rev_E - vc) + gik * (p.e_rev_I - vc) - ww + p.i_offset;
+                         gek * (p.e_rev_E - vc) + gik * (p.e_rev_I - vc) - ww + i_ext;
         return clamped ? 0.0 : i * inv_cm;
     };
     auto fw = [&](double vv, double ww) {
@@ -123,17 +125,18 @@ void eif_cond_exp_isfa_ista::step(const parameters& p, const derived& d, state& 
     for (std::size_t k = 0; k < n; ++k) {
         double vk = v[k], wk = w[k], gek = ge[k], gik = gi[k];
         bool clamped = refr[k] > 0;
+        const double i_ext = p.i_offset + inj[k];
         bool spike = false;
         for (int j = 0; j < substeps; ++j) {
             const double ge1 = gek, ge2 = gek * half_e, ge3 = ge2 * half_e;
             const double gi1 = gik, gi2 = gik * half_i, gi3 = gi2 * half_i;
-            const double k1v = fv(vk, wk, ge1, gi1, clamped), k1w = fw(vk, wk);
+            const double k1v = fv(vk, wk, ge1, gi1, clamped, i_ext), k1w = fw(vk, wk);
             const double v2 = vk + h2 * k1v, w2 = wk + h2 * k1w;
-            const double k2v = fv(v2, w2, ge2, gi2, clamped), k2w = fw(v2, w2);
+            const double k2v = fv(v2, w2, ge2, gi2, clamped, i_ext), k2w = fw(v2, w2);
             const double v3 = vk + h2 * k2v, w3 = wk + h2 * k2w;
-            const double k3v = fv(v3, w3, ge2, gi2, clamped), k3w = fw(v3, w3);
+            const double k3v = fv(v3, w3, ge2, gi2, clamped, i_ext), k3w = fw(v3, w3);
             const double v4 = vk + h * k3v, w4 = wk + h * k3w;
-            const double k4v = fv(v4, w4, ge3, gi3, clamped), k4w = fw(v4, w4);
+            const double k4v = fv(v4, w4, ge3, gi3, clamped, i_ext), k4w = fw(v4, w4);
             vk += h6 * (k1v + 2.0 * (k2v + k3v) + k4v);
             wk += h6 * (k1w + 2.0 * (k2w + k3w) + k4w);
             gek = ge3;

@@ -49,6 +49,7 @@ model_info hh_cond_exp::info() {
         {"i_offset", 0.0, "nA", "offset current"},
     };
     m.receptors = {"excitatory", "inhibitory"};
+    m.synapses = synapse_type::conductance;
     // m, h, n default to their steady state at -65 mV for the model's
     // v_offset (the numbers below are for PyNN's v_offset, -63 mV).
     m.state = {{"v", "mV", "", -65.0},          {"m", "", "", 0.00973240451640},
@@ -129,17 +130,19 @@ void hh_cond_exp::step(const parameters& p, const derived& d, state& s, const do
     std::int32_t* __restrict refr = s.refractory.data();
     const double* __restrict in_e = input[0];
     const double* __restrict in_i = input[1];
+    const double* __restrict inj = input[2];  // injected current, nA
     const double h = d.h, h2 = 0.5 * d.h, h6 = d.h / 6.0;
     const double inv_cm = 1.0 / p.cm;
     const double half_e = d.half_e, half_i = d.half_i;
     const double v_spike = p.v_offset + 30.0;
     const int substeps = d.substeps;
-    auto f = [&](double vv, double m, double hg, double n, double gek, double gik) {
+    auto f = [&](double vv, double m, double hg, double n, double gek, double gik,
+                  double i_ext) {
         const rates r = rates_at(vv - p.v_offset);
         const double m3 = m * m * m, n2 = n * n;
         const double i = -p.gbar_Na * m3 * hg * (vv - p.e_rev_Na) -
                          p.gbar_K * n2 * n2 * (vv - p.e_rev_K) - p.g_leak * (vv - p.e_rev_leak) -
-                         gek * (vv - p.e_rev_E) - gik * (vv - p.e_rev_I) + p.i_offset;
+                         gek * (vv - p.e_rev_E) - gik * (vv - p.e_rev_I) + i_ext;
         return hh_deriv{i * inv_cm, r.am * (1.0 - m) - r.bm * m, r.ah * (1.0 - hg) - r.bh * hg,
                         r.an * (1.0 - n) - r.bn * n};
     };
@@ -147,16 +150,17 @@ void hh_cond_exp::step(const parameters& p, const derived& d, state& s, const do
     for (std::size_t k = 0; k < count; ++k) {
         const double v_old = v[k];
         double vk = v[k], mk = mm[k], hk = hh[k], nk = nn[k], gek = ge[k], gik = gi[k];
+        const double i_ext = p.i_offset + inj[k];
         for (int j = 0; j < substeps; ++j) {
             const double ge2 = gek * half_e, ge3 = ge2 * half_e;
             const double gi2 = gik * half_i, gi3 = gi2 * half_i;
-            const hh_deriv k1 = f(vk, mk, hk, nk, gek, gik);
+            const hh_deriv k1 = f(vk, mk, hk, nk, gek, gik, i_ext);
             const hh_deriv k2 =
-                f(vk + h2 * k1.v, mk + h2 * k1.m, hk + h2 * k1.h, nk + h2 * k1.n, ge2, gi2);
+                f(vk + h2 * k1.v, mk + h2 * k1.m, hk + h2 * k1.h, nk + h2 * k1.n, ge2, gi2, i_ext);
             const hh_deriv k3 =
-                f(vk + h2 * k2.v, mk + h2 * k2.m, hk + h2 * k2.h, nk + h2 * k2.n, ge2, gi2);
+                f(vk + h2 * k2.v, mk + h2 * k2.m, hk + h2 * k2.h, nk + h2 * k2.n, ge2, gi2, i_ext);
             const hh_deriv k4 =
-                f(vk + h * k3.v, mk + h * k3.m, hk + h * k3.h, nk + h * k3.n, ge3, gi3);
+                f(vk + h * k3.v, mk + h * k3.m, hk + h * k3.h, nk + h * k3.n, ge3, gi3, i_ext);
             vk += h6 * (k1.v + 2.0 * (k2.v + k3.v) + k4.v);
             mk += h6 * (k1.m + 2.0 * (k2.m + k3.m) + k4.m);
             hk += h6 * (k1.h + 2.0 * (k2.h + k3.h) + k4.h);

@@ -26,6 +26,7 @@ model_info if_cond_alpha::info() {
     }
     checks::add_reversal_potentials(m.parameters);
     m.receptors = {"excitatory", "inhibitory"};
+    m.synapses = synapse_type::conductance;
     m.state = {
         {"v", "mV", "v_rest", 0.0}, {"gsyn_exc", "uS", "", 0.0}, {"gsyn_inh", "uS", "", 0.0}};
     m.recordables = {"spikes"};
@@ -91,11 +92,13 @@ void if_cond_alpha::step(const parameters& p, const derived& d, state& s,
     const double* __restrict in_i = input[1];
     const double h = d.h;
     const double h_over_cm = d.h / p.cm;
-    const double leak_drive = d.g_leak * p.v_rest + p.i_offset;
+    const double* __restrict inj = input[2];  // injected current, nA
+    const double leak_rest = d.g_leak * p.v_rest + p.i_offset;
     const int substeps = d.substeps;
 #pragma omp simd
     for (std::size_t k = 0; k < n; ++k) {
         double vk = v[k], gek = ge[k], gik = gi[k], yek = ye[k], yik = yi[k];
+        const double leak_drive = leak_rest + inj[k];
         for (int j = 0; j < substeps; ++j) {
             const double ge_mean = gek * d.mean_ge + yek * d.mean_ye;
             const double gi_mean = gik * d.mean_gi + yik * d.mean_yi;

@@ -21,6 +21,7 @@ model_info if_curr_delta::info() {
                                       }),
                        m.parameters.end());
     m.receptors = {"excitatory", "inhibitory"};
+    m.synapses = synapse_type::voltage_jump;
     m.state = {{"v", "mV", "v_rest", 0.0}};
     m.recordables = {"spikes"};
     return m;
@@ -66,11 +67,12 @@ void if_curr_delta::step(const parameters& p, const derived& d, state& s,
     std::int32_t* __restrict refr = s.refractory.data();
     const double* __restrict in_e = input[0];
     const double* __restrict in_i = input[1];
+    const double* __restrict inj = input[2];  // injected current, nA
 #pragma omp simd
     for (std::size_t k = 0; k < n; ++k) {
         const bool free = refr[k] == 0;
         const double v_free =
-            p.v_rest + d.p22 * (v[k] - p.v_rest) + d.p20 * p.i_offset + in_e[k] + in_i[k];
+            p.v_rest + d.p22 * (v[k] - p.v_rest) + d.p20 * (p.i_offset + inj[k]) + in_e[k] + in_i[k];
         v[k] = free ? v_free : v[k];
         refr[k] = free ? 0 : refr[k] - 1;
         const bool spike = v[k] >= p.v_thresh;

@@ -75,11 +75,12 @@ void if_curr_exp::step(const parameters& p, const derived& d, state& s, const do
     std::int32_t* __restrict refr = s.refractory.data();
     const double* __restrict in_e = input[0];
     const double* __restrict in_i = input[1];
+    const double* __restrict inj = input[2];  // injected current, nA
 #pragma omp simd
     for (std::size_t k = 0; k < n; ++k) {
         const bool free = refr[k] == 0;
         const double v_free = p.v_rest + d.p22 * (v[k] - p.v_rest) + d.p21e * ie[k] +
-                              d.p21i * ii[k] + d.p20 * p.i_offset;
+                              d.p21i * ii[k] + d.p20 * (p.i_offset + inj[k]);
         v[k] = free ? v_free : v[k];
         refr[k] = free ? 0 : refr[k] - 1;
         ie[k] = ie[k] * d.p11e + in_e[k];

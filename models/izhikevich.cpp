@@ -21,6 +21,7 @@ model_info izhikevich::info() {
         {"i_offset", 0.0, "nA", "offset current (1 nA drives dv/dt by 1000 mV/ms)"},
     };
     m.receptors = {"excitatory", "inhibitory"};
+    m.synapses = synapse_type::voltage_jump;
     m.state = {{"v", "mV", "", -70.0}, {"u", "mV/ms", "", -14.0}};
     m.recordables = {"spikes"};
     return m;
@@ -73,22 +74,24 @@ void izhikevich::step(const parameters& p, const derived& d, state& s, const dou
     double* __restrict u = s.u.data();
     const double* __restrict in_e = input[0];
     const double* __restrict in_i = input[1];
+    const double* __restrict inj = input[2];  // injected current, nA
     const double h = d.h, h2 = 0.5 * d.h, h6 = d.h / 6.0;
     const double a = p.a, b = p.b, drive = d.drive;
     const int substeps = d.substeps;
-    auto fv = [drive](double vv, double uu) { return (0.04 * vv + 5.0) * vv + drive - uu; };
+    auto fv = [](double vv, double uu, double dr) { return (0.04 * vv + 5.0) * vv + dr - uu; };
 #pragma omp simd
     for (std::size_t k = 0; k < n; ++k) {
         double vk = v[k], uk = u[k];
+        const double dr = drive + 1000.0 * inj[k];
         for (int j = 0; j < substeps; ++j) {
             const bool free = vk < v_peak;
-            const double k1v = fv(vk, uk), k1u = a * (b * vk - uk);
+            const double k1v = fv(vk, uk, dr), k1u = a * (b * vk - uk);
             const double v2 = vk + h2 * k1v, u2 = uk + h2 * k1u;
-            const double k2v = fv(v2, u2), k2u = a * (b * v2 - u2);
+            const double k2v = fv(v2, u2, dr), k2u = a * (b * v2 - u2);
             const double v3 = vk + h2 * k2v, u3 = uk + h2 * k2u;
-            const double k3v = fv(v3, u3), k3u = a * (b * v3 - u3);
+            const double k3v = fv(v3, u3, dr), k3u = a * (b * v3 - u3);
             const double v4 = vk + h * k3v, u4 = uk + h * k3u;
-            const double k4v = fv(v4, u4), k4u = a * (b * v4 - u4);
+            const double k4v = fv(v4, u4, dr), k4u = a * (b * v4 - u4);
             vk = free ? vk + h6 * (k1v + 2.0 * (k2v + k3v) + k4v) : vk;
             uk = free ? uk + h6 * (k1u + 2.0 * (k2u + k3u) + k4u) : uk;
         }

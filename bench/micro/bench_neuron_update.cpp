@@ -105,6 +105,7 @@ struct prepared {
     typename M::derived d;
     typename M::state s;
     input_rows in;
+    std::vector<double> no_current;  // injected current row, nA
     std::size_t t = 0;
     double rate_hz = 0;
 
@@ -112,7 +113,8 @@ struct prepared {
         : p(M::parameters::from(va_parameters(is_conductance<M>))),
           d(p, dt),
           in(is_conductance<M> ? input_rows(n, 0.004, 0.051)      // uS
-                               : input_rows(n, 0.0162, -0.09)) {  // nA
+                               : input_rows(n, 0.0162, -0.09)),  // nA
+          no_current(n, 0.0) {
         s.resize(n, p);
         randomise_v(s.v.data(), n);
         std::vector<std::uint8_t> spiked(n, 0);
@@ -128,7 +130,7 @@ struct prepared {
         rate_hz = static_cast<double>(spikes) / static_cast<double>(n * rate_steps) / (dt * 1e-3);
     }
     void advance(std::uint8_t* spiked, std::size_t n) {
-        const double* rows[2] = {in.row(0, t), in.row(1, t)};
+        const double* rows[3] = {in.row(0, t), in.row(1, t), no_current.data()};
         M::step(p, d, s, rows, spiked, n);
         ++t;
     }

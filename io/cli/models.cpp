@@ -25,6 +25,7 @@ nlohmann::json to_json(const model_info& m) {
                         {"description", m.description},
                         {"source", m.is_source},
                         {"receptors", m.receptors},
+                        {"weight_unit", m.receptors.empty() ? "" : weight_unit(m.synapses)},
                         {"recordables", m.recordables}};
     j["parameters"] = nlohmann::json::array();
     for (const auto& p : m.parameters) {
@@ -51,7 +52,9 @@ nlohmann::json to_json(const model_info& m) {
 
 void print(std::ostream& os, const model_info& m) {
     os << m.name << (m.is_source ? "  (spike source)" : "") << "\n  " << m.description << "\n";
-    if (!m.receptors.empty()) os << "  receptor types: " << join(m.receptors) << "\n";
+    if (!m.receptors.empty())
+        os << "  receptor types: " << join(m.receptors) << " (weights in " << weight_unit(m.synapses)
+           << ")\n";
     os << "  parameters:\n";
     for (const auto& p : m.parameters) {
         std::ostringstream def;

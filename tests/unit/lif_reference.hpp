@@ -30,13 +30,14 @@ typename M::parameters make_parameters(const std::map<std::string, double>& valu
 
 // n neurons of model M with one parameter set, driven step by step: put
 // the input of the next step into in[receptor][neuron]; step() clears it.
+// in[M::n_receptors] is the injected current (nA), which stays as set.
 template <class M>
 struct driver {
     typename M::parameters p;
     typename M::derived d;
     typename M::state s;
     std::vector<std::uint8_t> spiked;
-    std::array<std::vector<double>, M::n_receptors> in;
+    std::array<std::vector<double>, M::n_receptors + 1> in;
 
     driver(const typename M::parameters& params, double dt, std::size_t n = 1)
         : p(params), d(params, dt), spiked(n, 0) {
@@ -45,12 +46,12 @@ struct driver {
             r.assign(n, 0.0);
     }
     void step() {
-        std::array<const double*, M::n_receptors> rows{};
-        for (std::size_t r = 0; r < M::n_receptors; ++r)
+        std::array<const double*, M::n_receptors + 1> rows{};
+        for (std::size_t r = 0; r <= M::n_receptors; ++r)
             rows[r] = in[r].data();
         M::step(p, d, s, rows.data(), spiked.data(), spiked.size());
-        for (auto& r : in)
-            std::fill(r.begin(), r.end(), 0.0);
+        for (std::size_t r = 0; r < M::n_receptors; ++r)
+            std::fill(in[r].begin(), in[r].end(), 0.0);
     }
 };
 

@@ -113,7 +113,8 @@ run_result run_model(const model::parameters& p, double dt, const input_trains& 
     run_result r;
     const auto n = static_cast<std::int64_t>(in.exc.size());
     for (std::int64_t k = 0; k < n; ++k) {
-        const double* input[2] = {&in.exc[k], &in.inh[k]};
+        const double no_current = 0;
+        const double* input[3] = {&in.exc[k], &in.inh[k], &no_current};
         std::uint8_t spiked = 0;
         model::step(p, d, s, input, &spiked, 1);
         if (spiked) r.spikes.push_back(k);
@@ -207,7 +208,8 @@ TEST(IfCondExp, ConductanceJumpsAtStepEndAndDecaysExactly) {
     model::state s;
     s.resize(1, p);
     for (std::int64_t k = 0; k < n; ++k) {
-        const double* input[2] = {&in.exc[k], &in.inh[k]};
+        const double no_current = 0;
+        const double* input[3] = {&in.exc[k], &in.inh[k], &no_current};
         std::uint8_t spiked = 0;
         model::step(p, d, s, input, &spiked, 1);
         if (k == 0) {
@@ -242,7 +244,7 @@ TEST(IfCondExp, LargeConstantConductanceIsStableAndExact) {
         s.v[0] = -51.0;
         s.g_inh[0] = g_i;
         const double zero = 0;
-        const double* input[2] = {&zero, &zero};
+        const double* input[3] = {&zero, &zero, &zero};
         double previous = s.v[0];
         for (int k = 0; k < static_cast<int>(std::lround(20.0 / dt)); ++k) {
             std::uint8_t spiked = 0;

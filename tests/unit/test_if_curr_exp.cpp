@@ -44,14 +44,15 @@ struct population {
     model::state s;
     std::vector<std::uint8_t> spiked;
     std::vector<double> in_e, in_i;
+    std::vector<double> injected;  // nA, stays as set
 
     population(const model::parameters& params, double dt, std::size_t n = 1)
-        : p(params), d(params, dt), spiked(n, 0), in_e(n, 0.0), in_i(n, 0.0) {
+        : p(params), d(params, dt), spiked(n, 0), in_e(n, 0.0), in_i(n, 0.0), injected(n, 0.0) {
         s.resize(n, p);
     }
     // One step with the inputs in in_e / in_i, which are then cleared.
     void step() {
-        const double* in[2] = {in_e.data(), in_i.data()};
+        const double* in[3] = {in_e.data(), in_i.data(), injected.data()};
         model::step(p, d, s, in, spiked.data(), spiked.size());
         std::fill(in_e.begin(), in_e.end(), 0.0);
         std::fill(in_i.begin(), in_i.end(), 0.0);

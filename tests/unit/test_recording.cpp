@@ -50,8 +50,8 @@ std::vector<std::vector<double>> reference_v(const model_spec& spec, const model
         const M::derived d(p, spec.simulation.dt);
         M::state s;
         s.resize(1, p);
-        double zero_e = 0, zero_i = 0;
-        const double* in[2] = {&zero_e, &zero_i};
+        double zero_e = 0, zero_i = 0, zero_current = 0;
+        const double* in[3] = {&zero_e, &zero_i, &zero_current};
         std::uint8_t spiked = 0;
         for (int k = 0; k < 500; ++k) {
             M::step(p, d, s, in, &spiked, 1);
