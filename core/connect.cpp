@@ -53,6 +53,14 @@ void resolve_views(model_spec& spec) {
         resolve_view(proj.pre, spec, n_samples);
         resolve_view(proj.post, spec, n_samples);
     }
+    for (auto& src : spec.current_sources)
+        resolve_view(src.inject_into, spec, n_samples);
+    for (auto& rec : spec.sampled_recordings) {
+        resolve_view(rec.of, spec, n_samples);
+        for (const auto& what : rec.variables)
+            add_recording(spec.populations[rec.of.population], what, rec.of.indices);
+    }
+    spec.sampled_recordings.clear();
 }
 
 namespace {

@@ -227,6 +227,8 @@ void simulation::build() {
         }
     }
 
+    build_current_injections();
+
     // The Poisson sources each thread generates itself: those it has synapses from.
     parallel_threads(n_threads, [&](int t) {
         thread_state& ts = *threads_[t];
@@ -251,6 +253,51 @@ void simulation::build() {
             to.delay.insert(to.delay.end(), from.delay.begin(), from.delay.end());
         }
     built_ = true;
+}
+
+void simulation::build_current_injections() {
+    waveforms_.clear();
+    injections_.clear();
+    injections_.resize(part_.n_threads);
+    for (auto& per_population : injections_)
+        per_population.resize(spec_.populations.size());
+    for (std::size_t i = 0; i < spec_.current_sources.size(); ++i) {
+        const auto& entry = spec_.current_sources[i];
+        waveforms_.push_back(std::make_unique<current_waveform>(
+            entry.source, i, spec_.simulation.dt, spec_.simulation.seed));
+        // This source's inputs per thread and population, built in view order.
+        std::vector<std::vector<current_injection::input>> inputs(
+            part_.n_threads, std::vector<current_injection::input>(spec_.populations.size()));
+        const resolved_view view(spec_, entry.inject_into);
+        std::vector<std::vector<std::vector<gid_type>>> owned(
+            part_.n_threads, std::vector<std::vector<gid_type>>(spec_.populations.size()));
+        for (std::uint64_t k = 0; k < view.size(); ++k) {
+            const gid_type g = view.gid(k);
+            if (!part_.is_local(g)) continue;
+            const int t = part_.thread_of(g);
+            const auto p = static_cast<std::size_t>(
+                std::upper_bound(population_first_.begin(), population_first_.end(), g) -
+                population_first_.begin() - 1);
+            auto& gids = owned[t][p];
+            if (gids.empty()) gids = threads_[t]->layout.owned_gids(p);
+            const auto pos = std::lower_bound(gids.begin(), gids.end(), g) - gids.begin();
+            auto& in = inputs[t][p];
+            in.source = waveforms_.back().get();
+            in.cells.push_back(static_cast<std::uint32_t>(pos));
+            in.gids.push_back(g);
+        }
+        for (int t = 0; t < part_.n_threads; ++t)
+            for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
+                if (inputs[t][p].cells.empty()) continue;
+                auto& inj = injections_[t][p];
+                if (!inj)
+                    inj = std::make_unique<current_injection>(threads_[t]->shards[p]->size());
+                inj->add(std::move(inputs[t][p]));
+            }
+    }
+    for (int t = 0; t < part_.n_threads; ++t)
+        for (std::size_t p = 0; p < spec_.populations.size(); ++p)
+            if (injections_[t][p]) threads_[t]->shards[p]->set_currents(injections_[t][p].get());
 }
 
 void simulation::keep_for_saving(std::size_t k, const thread_layout& layout,

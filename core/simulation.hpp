@@ -147,6 +147,7 @@ class simulation {
     void exchange(step_type first);
     void inject_fault(step_type first, step_type last) const;
     void report_progress(std::chrono::steady_clock::time_point start);
+    void build_current_injections();
     void keep_for_saving(std::size_t k, const thread_layout& layout,
                          const std::vector<pending_synapse>& pending, std::size_t from,
                          saved_connections& out) const;
@@ -167,6 +168,9 @@ class simulation {
     std::vector<saved_connections> saved_;
     // State probes per thread and population (null where nothing is recorded).
     std::vector<std::vector<std::unique_ptr<state_probe>>> probes_;
+    // Current sources and, per thread and population, what each shard receives.
+    std::vector<std::unique_ptr<current_waveform>> waveforms_;
+    std::vector<std::vector<std::unique_ptr<current_injection>>> injections_;
     std::vector<std::vector<char>> record_mask_;  // per population; empty: record all
     std::vector<std::optional<poisson_process>> generated_;
     std::vector<recorded_spikes> recorded_;

@@ -1,9 +1,36 @@
 #include "core/spec.hpp"
 
+#include <algorithm>
+
 #include <cmath>
 #include <limits>
 
 namespace ganglion {
+
+void add_recording(population_spec& p, const std::string& what,
+                   const std::optional<std::vector<std::uint64_t>>& indices) {
+    auto merge = [&](bool& all_before, std::optional<std::vector<std::uint64_t>>& of) {
+        if (all_before && !of) return;  // all neurons already
+        if (!indices) {
+            of.reset();
+        } else {
+            std::vector<std::uint64_t> merged = of.value_or(std::vector<std::uint64_t>{});
+            merged.insert(merged.end(), indices->begin(), indices->end());
+            std::sort(merged.begin(), merged.end());
+            merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
+            of = std::move(merged);
+        }
+        all_before = true;
+    };
+    if (what == "spikes") {
+        merge(p.record_spikes, p.record_spikes_of);
+        return;
+    }
+    bool any = !p.record_state.empty();
+    merge(any, p.record_state_of);
+    if (std::find(p.record_state.begin(), p.record_state.end(), what) == p.record_state.end())
+        p.record_state.push_back(what);
+}
 
 value_spec value_spec::uniform(double low, double high) {
     value_spec s;

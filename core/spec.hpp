@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/current_source.hpp"
 #include "core/space.hpp"
 #include "core/types.hpp"
 
@@ -171,11 +172,34 @@ struct projection_spec {
     bool save_connections = false;  // write them to DIR/connections.h5
 };
 
+// A current source and the neurons it is injected into (PyNN's
+// source.inject_into(view)).
+struct current_source_entry {
+    current_source_spec source;
+    view_spec inject_into;
+};
+
+// A recording of a random sample of a population: the sample is drawn with
+// the run's seed by resolve_views(), which then records it like an index view.
+struct sampled_recording {
+    view_spec of;  // a leaf view with `sample`
+    std::vector<std::string> variables;
+};
+
+// Records `what` ("spikes" or a state variable) of population p, of all its
+// neurons (indices: nullopt) or of some; neurons already recorded stay so.
+// State variables share one set of recorded neurons per population.
+void add_recording(population_spec& p, const std::string& what,
+                   const std::optional<std::vector<std::uint64_t>>& indices);
+
 struct model_spec {
     std::map<std::string, double> constants;  // "constants": usable in expressions
     simulation_spec simulation;
     std::vector<population_spec> populations;
     std::vector<projection_spec> projections;
+    std::vector<current_source_entry> current_sources;
+    std::vector<sampled_recording> sampled_recordings;  // until resolve_views()
+    bool text_spikes = false;  // "output": {"text_spikes": true}: also DIR/spikes.txt
 
     gid_type first_gid(std::size_t population) const;
     gid_type total_neurons() const;

@@ -429,7 +429,7 @@ class reader {
                                            "simulation, populations and projections");
         const cursor root(doc, "", &spec_.constants);
         root.allow_keys({"description", "arithmetic", "constants", "simulation", "populations",
-                         "projections", "recordings"});
+                         "projections", "recordings", "current_sources", "output"});
         constants(root.find("constants"));
         if (auto d = root.find("description")) d->string();
         if (auto a = root.find("arithmetic")) {
@@ -448,6 +448,13 @@ class reader {
         if (auto recs = root.find("recordings"))
             for (const auto& c : recs->elements("an array of recordings"))
                 recording(c);
+        if (auto srcs = root.find("current_sources"))
+            for (const auto& c : srcs->elements("an array of current sources"))
+                current_source(c);
+        if (auto out = root.find("output")) {
+            out->allow_keys({"text_spikes"});
+            if (auto t = out->find("text_spikes")) spec_.text_spikes = t->boolean();
+        }
         return std::move(spec_);
     }
 
@@ -573,35 +580,21 @@ class reader {
         spec_.populations.push_back(std::move(p));
     }
 
-    // "spikes" or a state variable the model lets record (PyNN's recordables),
-    // for all neurons (indices: nullopt) or some.
-    static void record_variable(const cursor& r, const model_info& info, population_spec& p,
-                                const std::optional<std::vector<std::uint64_t>>& indices) {
+    static std::string check_recordable(const cursor& r, const model_info& info,
+                                        const population_spec& p) {
         const std::string what = r.string("a recordable name (" + join(info.recordables) + ")");
         if (std::find(info.recordables.begin(), info.recordables.end(), what) ==
             info.recordables.end())
             r.fail_unknown("recordable", what, info.recordables, "allowed for " + p.model);
-        auto merge = [&](bool& all_before, std::optional<std::vector<std::uint64_t>>& of) {
-            if (all_before && !of) return;  // all neurons already
-            if (!indices) {
-                of.reset();
-            } else {
-                std::vector<std::uint64_t> merged = of.value_or(std::vector<std::uint64_t>{});
-                merged.insert(merged.end(), indices->begin(), indices->end());
-                std::sort(merged.begin(), merged.end());
-                merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
-                of = std::move(merged);
-            }
-            all_before = true;
-        };
-        if (what == "spikes") {
-            merge(p.record_spikes, p.record_spikes_of);
-            return;
-        }
-        bool any = !p.record_state.empty();
-        merge(any, p.record_state_of);
-        if (std::find(p.record_state.begin(), p.record_state.end(), what) == p.record_state.end())
-            p.record_state.push_back(what);
+        return what;
+    }
+
+    // "spikes" or a state variable the model lets record (PyNN's recordables),
+    // for all neurons (indices: nullopt) or some.
+    static void record_variable(const cursor& r, const model_info& info, population_spec& p,
+                                const std::optional<std::vector<std::uint64_t>>& indices) {
+        const std::string what = check_recordable(r, info, p);
+        add_recording(p, what, indices);
     }
 
     void sampling_interval(const cursor& c, population_spec& p) const {
@@ -993,6 +986,91 @@ class reader {
         return sp;
     }
 
+    // PyNN's current sources, injected into a population or view:
+    // {"type": "DCSource", "amplitude": 0.5, "start": 20, "stop": 80, "inject_into": "exc"}.
+    void current_source(const cursor& c) {
+        c.expect_object();
+        const std::vector<std::string> types = {"DCSource", "StepCurrentSource", "ACSource",
+                                                "NoisyCurrentSource"};
+        const cursor type = c.required("type", "one of " + join(types));
+        current_source_entry e;
+        current_source_spec& s = e.source;
+        s.type = type.string("a current source type (" + join(types) + ")");
+        auto number = [&](const char* key, double& out, const char* unit) {
+            if (auto v = c.find(key)) out = v->number(unit);
+        };
+        if (s.type == "DCSource") {
+            c.allow_keys({"type", "amplitude", "start", "stop", "inject_into"});
+            s.k = current_source_spec::kind::dc;
+            number("amplitude", s.amplitude, "nA");
+        } else if (s.type == "ACSource") {
+            c.allow_keys({"type", "amplitude", "offset", "frequency", "phase", "start", "stop",
+                          "inject_into"});
+            s.k = current_source_spec::kind::ac;
+            number("amplitude", s.amplitude, "nA");
+            number("offset", s.offset, "nA");
+            number("frequency", s.frequency, "Hz");
+            number("phase", s.phase, "deg");
+            if (s.frequency < 0) c.required("frequency", "").must_be(">= 0 (Hz)");
+        } else if (s.type == "NoisyCurrentSource") {
+            c.allow_keys({"type", "mean", "stdev", "dt", "start", "stop", "inject_into"});
+            s.k = current_source_spec::kind::noisy;
+            number("mean", s.mean, "nA");
+            number("stdev", s.stdev, "nA");
+            if (s.stdev < 0) c.required("stdev", "").must_be(">= 0 (nA)");
+            const double dt = spec_.simulation.dt;
+            s.dt = dt;
+            if (auto v = c.find("dt")) {
+                s.dt = v->number("ms");
+                const double steps = s.dt / dt;
+                if (!(s.dt >= dt) || std::abs(steps - std::round(steps)) > 1e-9 * steps)
+                    v->must_be("a multiple of the time step (" + format_number(dt) + " ms)");
+            }
+        } else if (s.type == "StepCurrentSource") {
+            c.allow_keys({"type", "times", "amplitudes", "inject_into"});
+            s.k = current_source_spec::kind::step;
+            const cursor times = c.required("times", "a list of increasing times (ms)");
+            const cursor amps = c.required("amplitudes", "a list of amplitudes (nA)");
+            s.times = number_list(times, "ms");
+            s.amplitudes = number_list(amps, "nA");
+            if (s.times.size() != s.amplitudes.size())
+                amps.fail("got " + std::to_string(s.amplitudes.size()) +
+                          " amplitudes for " + std::to_string(s.times.size()) +
+                          " times; must be one amplitude per time");
+            for (std::size_t i = 0; i < s.times.size(); ++i) {
+                if (s.times[i] < 0)
+                    times.fail("times[" + std::to_string(i) + "] is " +
+                               format_number(s.times[i]) + " ms; must be >= 0");
+                if (i > 0 && !(s.times[i] > s.times[i - 1]))
+                    times.fail("times[" + std::to_string(i) + "] = " + format_number(s.times[i]) +
+                               " ms is not after times[" + std::to_string(i - 1) + "] = " +
+                               format_number(s.times[i - 1]) + " ms; times must increase");
+            }
+        } else {
+            type.fail_unknown("current source type", s.type, types, "known types");
+        }
+        if (s.k != current_source_spec::kind::step) {
+            number("start", s.start, "ms");
+            if (s.start < 0) c.required("start", "").must_be(">= 0 (ms)");
+            if (auto v = c.find("stop")) {
+                s.stop = v->number("ms");
+                if (!(s.stop >= s.start))
+                    v->must_be(">= start (" + format_number(s.start) + " ms)");
+            }
+        }
+        const view target =
+            read_view(c.required("inject_into", "a population name, view or assembly"));
+        for (const auto p : target.members) {
+            const model_info& info = models_.find(spec_.populations[p].model)->info;
+            if (info.is_source)
+                c.required("inject_into", "")
+                    .fail("population " + in_quotes(spec_.populations[p].name) + " is a " +
+                          info.name + "; current can only be injected into neurons");
+        }
+        e.inject_into = target.spec;
+        spec_.current_sources.push_back(std::move(e));
+    }
+
     // Top-level "recordings": [{"of": view, "variables": ["spikes"]}], so
     // that a view or an assembly can be recorded, not only whole populations.
     void recording(const cursor& c) {
@@ -1010,13 +1088,19 @@ class reader {
         collect(v.spec);
         for (const view_spec* leaf : leaves) {
             population_spec& pop = spec_.populations[leaf->population];
-            if (leaf->sample)
-                c.fail(
-                    "a random sample cannot be recorded (its neurons are drawn when the "
-                    "network is built); record the population or a slice");
             const model_info& info = models_.find(pop.model)->info;
-            for (const auto& r : vars.elements("an array such as [\"spikes\", \"v\"]"))
-                record_variable(r, info, pop, leaf->indices);
+            if (leaf->sample) {
+                // Drawn with the run's seed once it is final (resolve_views).
+                sampled_recording s{*leaf, {}};
+                for (const auto& r : vars.elements("an array such as [\"spikes\", \"v\"]")) {
+                    check_recordable(r, info, pop);
+                    s.variables.push_back(r.string());
+                }
+                spec_.sampled_recordings.push_back(std::move(s));
+            } else {
+                for (const auto& r : vars.elements("an array such as [\"spikes\", \"v\"]"))
+                    record_variable(r, info, pop, leaf->indices);
+            }
             if (auto si = c.find("sampling_interval")) sampling_interval(*si, pop);
         }
     }

@@ -3,6 +3,8 @@
 #include <omp.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -105,6 +107,41 @@ void write_atomically(const std::filesystem::path& path, const std::string& text
     std::filesystem::rename(tmp, path);
 }
 
+// NEURON-style spike text: "time gid" per line (ms, global id), in (time,
+// gid) order, as a ParallelNetManager run prints its spikes; the recorded
+// spikes of all ranks are gathered on rank 0, which writes the file.
+void write_text_spikes(const std::filesystem::path& path, const simulation& sim,
+                       communicator& comm) {
+    std::vector<std::vector<double>> send_t(comm.size()), recv_t;
+    std::vector<std::vector<std::uint64_t>> send_g(comm.size()), recv_g;
+    for (std::size_t p = 0; p < sim.recorded().size(); ++p) {
+        const recorded_spikes& rec = sim.recorded()[p];
+        const gid_type first = sim.spec().first_gid(p);
+        send_t[0].insert(send_t[0].end(), rec.time.begin(), rec.time.end());
+        for (const auto node : rec.node_id)
+            send_g[0].push_back(first + node);
+    }
+    comm.alltoallv(send_t, recv_t);
+    comm.alltoallv(send_g, recv_g);
+    if (comm.rank() != 0) return;
+    std::vector<std::pair<double, std::uint64_t>> spikes;
+    for (std::size_t r = 0; r < recv_t.size(); ++r)
+        for (std::size_t i = 0; i < recv_t[r].size(); ++i)
+            spikes.emplace_back(recv_t[r][i], recv_g[r][i]);
+    std::sort(spikes.begin(), spikes.end());
+    std::string text;
+    text.reserve(spikes.size() * 16);
+    char buf[64];
+    for (const auto& [t, g] : spikes) {
+        char* end = std::to_chars(buf, buf + sizeof buf, t).ptr;
+        *end++ = ' ';
+        end = std::to_chars(end, buf + sizeof buf, g).ptr;
+        *end++ = '\n';
+        text.append(buf, end);
+    }
+    write_atomically(path, text);
+}
+
 }  // namespace
 
 int run_command(const run_options& opt, const model_registry& models, communicator& comm) {
@@ -120,6 +157,7 @@ int run_command(const run_options& opt, const model_registry& models, communicat
             spec = read_model_file(opt.model_file, models, opt.constants);
             if (opt.seed) spec.simulation.seed = *opt.seed;
             if (opt.tstop) spec.simulation.tstop = *opt.tstop;
+            resolve_views(spec);  // random samples, with the final seed
             fault = fault_from_environment();
         }))
         return exit_user_error;
@@ -175,6 +213,11 @@ int run_command(const run_options& opt, const model_registry& models, communicat
     // Mid-run failures are on one rank only: main() ends the job.
     sim.run();
 
+    if (spec.text_spikes) {
+        scoped_timer timer(sim.timers(), phase::write);
+        if (!agree(comm, [&] { write_text_spikes(out_dir / "spikes.txt", sim, comm); }))
+            return exit_user_error;
+    }
     // Write the spikes of the recorded populations.
     std::vector<population_spikes> pops;
     for (std::size_t p = 0; p < spec.populations.size(); ++p) {
