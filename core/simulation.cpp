@@ -22,6 +22,8 @@ struct simulation::thread_state {
     std::vector<std::unique_ptr<population_shard>> shards;
     ring_buffer buffer;
     synapse_store synapses;
+    plastic_store plastic;  // STDP synapses (core/plasticity.hpp)
+    post_history history;   // post spikes of this thread's plastic targets
     spike_buffer spikes;
     phase_timers timers;
     // Poisson sources generated here rather than received (see run()).
@@ -147,6 +149,14 @@ void simulation::build() {
         receptors[k] = static_cast<std::uint32_t>(r);
     }
 
+    rules_.clear();
+    double tau_minus = 0;
+    for (const auto& proj : spec_.projections) {
+        rules_.push_back(proj.synapse.stdp.value_or(stdp_spec{}));
+        if (proj.synapse.stdp) tau_minus = std::max(tau_minus, proj.synapse.stdp->tau_minus);
+    }
+    history_steps_ = static_cast<step_type>(std::ceil(40.0 * tau_minus / spec_.simulation.dt));
+
     positions_ = compute_positions(spec_);
     std::vector<std::vector<saved_connections>> saved_per_thread(
         n_threads, std::vector<saved_connections>(spec_.projections.size()));
@@ -186,15 +196,31 @@ void simulation::build() {
         ts.buffer =
             ring_buffer(n_receptors, static_cast<std::size_t>(grid_.min_steps + grid_.max_steps),
                         ts.layout.n_local());
-        std::vector<pending_synapse> pending;
+        std::vector<pending_synapse> pending, drawn;
+        std::vector<plastic_store::pending> plastic;
+        std::vector<std::uint32_t> incoming(ts.layout.n_local(), 0);
         for (std::size_t k = 0; k < spec_.projections.size(); ++k) {
             const std::size_t before = pending.size();
+            if (!spec_.projections[k].synapse.stdp) {
+                per_thread[t][k] =
+                    draw_projection(spec_, k, receptors[k], ts.layout, grid_, positions_, pending);
+                if (spec_.projections[k].save_connections)
+                    keep_for_saving(k, ts.layout, pending, before, saved_per_thread[t][k]);
+                continue;
+            }
+            // Plastic: own weights per synapse, never shared runs; saved after the run.
+            drawn.clear();
             per_thread[t][k] =
-                draw_projection(spec_, k, receptors[k], ts.layout, grid_, positions_, pending);
-            if (spec_.projections[k].save_connections)
-                keep_for_saving(k, ts.layout, pending, before, saved_per_thread[t][k]);
+                draw_projection(spec_, k, receptors[k], ts.layout, grid_, positions_, drawn);
+            for (const pending_synapse& s : drawn) {
+                plastic.push_back({s.source, static_cast<std::uint32_t>(k),
+                                   {s.target_code, s.delay, static_cast<double>(s.weight)}});
+                ++incoming[target_code::index(s.target_code)];
+            }
         }
         ts.synapses.build(spec_.total_neurons(), std::move(pending));
+        ts.plastic.build(spec_.total_neurons(), std::move(plastic));
+        ts.history.reset(std::move(incoming));
     });
     // State recording: one probe per thread and recorded population.
     probes_.clear();
@@ -235,7 +261,8 @@ void simulation::build() {
         for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
             if (!generated_[p]) continue;
             for (gid_type g = population_first_[p]; g < population_first_[p + 1]; ++g)
-                if (ts.synapses.has_row(g)) ts.generated_sources.emplace_back(g, p);
+                if (ts.synapses.has_row(g) || ts.plastic.has_row(g))
+                    ts.generated_sources.emplace_back(g, p);
         }
     });
     for (int t = 0; t < n_threads; ++t)
@@ -253,6 +280,34 @@ void simulation::build() {
             to.delay.insert(to.delay.end(), from.delay.begin(), from.delay.end());
         }
     built_ = true;
+}
+
+void simulation::save_plastic_weights() {
+    for (std::size_t k = 0; k < spec_.projections.size(); ++k) {
+        const auto& proj = spec_.projections[k];
+        if (!proj.synapse.stdp || !proj.save_connections) continue;
+        const resolved_view pre(spec_, proj.pre);
+        const resolved_view post(spec_, proj.post);
+        saved_connections out;
+        for (const auto& ts : threads_) {
+            const plastic_store& ps = ts->plastic;
+            const auto& index = ps.segment_index();
+            for (gid_type g = 0; g + 1 < index.size(); ++g)
+                for (std::uint64_t si = index[g]; si < index[g + 1]; ++si) {
+                    const auto& seg = ps.segments()[si];
+                    if (seg.rule != k) continue;
+                    for (std::uint64_t i = seg.begin; i < seg.end; ++i) {
+                        const auto& s = ps.synapses()[i];
+                        const gid_type target = ts->layout.gid_at(target_code::index(s.target_code));
+                        out.pre_index.push_back(pre.find(g).value());
+                        out.post_index.push_back(post.find(target).value());
+                        out.weight.push_back(s.weight);
+                        out.delay.push_back(static_cast<double>(s.delay) * spec_.simulation.dt);
+                    }
+                }
+        }
+        saved_[k] = std::move(out);
+    }
 }
 
 void simulation::build_current_injections() {
@@ -354,8 +409,9 @@ void simulation::exchange(step_type first) {
 }
 
 void simulation::interval_deliver(thread_state& ts, step_type first, step_type last) {
+    if (!ts.plastic.empty()) record_post_spikes(ts);
     if (ts.generated_sources.empty()) {
-        deliver_spikes(ts.synapses, ts.buffer, global_words_, first);
+        deliver_all(ts, global_words_, first);
         return;
     }
     // Merge the locally generated Poisson spikes into the received ones, so
@@ -370,13 +426,46 @@ void simulation::interval_deliver(thread_state& ts, step_type first, step_type l
                 local.push_back(spike_word::pack(g, s - first));
         }
     if (local.empty()) {
-        deliver_spikes(ts.synapses, ts.buffer, global_words_, first);
+        deliver_all(ts, global_words_, first);
         return;
     }
     ts.merged_words.resize(local.size() + global_words_.size());
     std::merge(global_words_.begin(), global_words_.end(), local.begin(), local.end(),
                ts.merged_words.begin());
-    deliver_spikes(ts.synapses, ts.buffer, ts.merged_words, first);
+    deliver_all(ts, ts.merged_words, first);
+}
+
+void simulation::deliver_all(thread_state& ts, const std::vector<std::uint64_t>& words,
+                             step_type first) {
+    deliver_spikes(ts.synapses, ts.buffer, words, first);
+    if (ts.plastic.empty()) return;
+    // Plastic synapses after the static ones, both in word order: every
+    // buffer cell sums its inputs in the same order for every split.
+    for (const std::uint64_t w : words) {
+        const gid_type g = spike_word::gid(w);
+        if (ts.plastic.has_row(g))
+            ts.plastic.deliver(g, first + spike_word::lag(w), rules_, grid_.dt, ts.history,
+                               ts.buffer);
+    }
+    // Forget post spikes every synapse has paired and K- no longer needs.
+    const step_type keep = first - grid_.max_steps - history_steps_;
+    if (keep > 0 && first % (64 * grid_.min_steps) == 0) ts.history.drop_paired_before(keep);
+}
+
+void simulation::record_post_spikes(thread_state& ts) {
+    // This thread's own spikes of the interval, in (step, gid) order.
+    auto& words = ts.spikes.words();
+    std::sort(words.begin(), words.end());
+    const auto& pops = ts.layout.populations();
+    for (const std::uint64_t w : words) {
+        const gid_type g = spike_word::gid(w);
+        const auto p = static_cast<std::size_t>(
+            std::upper_bound(population_first_.begin(), population_first_.end(), g) -
+            population_first_.begin() - 1);
+        if (pops[p].count == 0) continue;
+        const auto i = static_cast<std::uint32_t>(ts.layout.local_index(p, g));
+        if (ts.history.needed(i)) ts.history.add(i, ts.spikes.first_step() + spike_word::lag(w));
+    }
 }
 
 void simulation::run() {
@@ -447,6 +536,7 @@ void simulation::run() {
         ts->timers = phase_timers{};
     simulate_seconds_ +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    save_plastic_weights();
     if (master_error) std::rethrow_exception(master_error);
     for (auto& e : errors)
         if (e) std::rethrow_exception(e);
@@ -526,7 +616,7 @@ std::uint64_t simulation::local_synapses() const {
 std::size_t simulation::synapse_bytes() const {
     std::size_t b = 0;
     for (const auto& ts : threads_)
-        b += ts->synapses.bytes();
+        b += ts->synapses.bytes() + ts->plastic.bytes();
     return b;
 }
 

@@ -124,7 +124,8 @@ class simulation {
     recorded_state state_record(std::size_t p, std::size_t variable) const;
 
     // Projections with save_connections: their synapses on this rank (after
-    // build()); empty for the others.
+    // build(); plastic ones after run(), with the weights then); empty for
+    // the others.
     const std::vector<saved_connections>& saved() const { return saved_; }
     // Unrecorded Poisson populations are generated at their targets and never
     // exchanged: their spikes are not counted.
@@ -144,10 +145,13 @@ class simulation {
 
     void interval_update(thread_state& ts, step_type first, step_type last);
     void interval_deliver(thread_state& ts, step_type first, step_type last);
+    void deliver_all(thread_state& ts, const std::vector<std::uint64_t>& words, step_type first);
+    void record_post_spikes(thread_state& ts);
     void exchange(step_type first);
     void inject_fault(step_type first, step_type last) const;
     void report_progress(std::chrono::steady_clock::time_point start);
     void build_current_injections();
+    void save_plastic_weights();
     void keep_for_saving(std::size_t k, const thread_layout& layout,
                          const std::vector<pending_synapse>& pending, std::size_t from,
                          saved_connections& out) const;
@@ -170,6 +174,10 @@ class simulation {
     std::vector<std::vector<std::unique_ptr<state_probe>>> probes_;
     // Current sources and, per thread and population, what each shard receives.
     std::vector<std::unique_ptr<current_waveform>> waveforms_;
+    // STDP rules per projection (defaults for static ones), and how long
+    // post spikes matter to K- (40 tau_minus, in steps).
+    std::vector<stdp_spec> rules_;
+    step_type history_steps_ = 0;
     std::vector<std::vector<std::unique_ptr<current_injection>>> injections_;
     std::vector<std::vector<char>> record_mask_;  // per population; empty: record all
     std::vector<std::optional<poisson_process>> generated_;

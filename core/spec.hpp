@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/current_source.hpp"
+#include "core/plasticity.hpp"
 #include "core/space.hpp"
 #include "core/types.hpp"
 
@@ -159,6 +160,7 @@ struct synapse_spec {
     value_spec weight = value_spec::constant(0.0);  // uS (conductance) or nA (current)
     value_spec delay = value_spec::constant(0.1);   // ms; default: min_delay if given, else dt
     bool delay_given = false;
+    std::optional<stdp_spec> stdp;  // type "STDPMechanism" (core/plasticity.hpp)
 };
 
 struct projection_spec {

@@ -925,6 +925,7 @@ class reader {
                                  "per kind of model");
         }
         if (auto sp = c.find("space")) p.space = space(*sp);
+        // Weights of plastic synapses stay within [w_min, w_max] (checked after reading).
         if (auto sc = c.find("save_connections")) p.save_connections = sc->boolean();
         connector(c.required("connector", "an object with a type (" + join(connector_names) + ")"),
                   pre, post, weights, p.connector);
@@ -932,12 +933,19 @@ class reader {
         p.synapse.delay =
             value_spec::constant(spec_.simulation.min_delay.value_or(spec_.simulation.dt));
         if (auto s = c.find("synapse")) {
-            s->allow_keys({"type", "weight", "delay"});
+            const std::vector<std::string> synapse_types = {"StaticSynapse", "STDPMechanism"};
             if (auto t = s->find("type")) {
                 p.synapse.type = t->string();
-                if (p.synapse.type != "StaticSynapse")
-                    t->fail_unknown("synapse type", p.synapse.type, {"StaticSynapse"},
+                if (p.synapse.type != "StaticSynapse" && p.synapse.type != "STDPMechanism")
+                    t->fail_unknown("synapse type", p.synapse.type, synapse_types,
                                     "known synapse types");
+            }
+            if (p.synapse.type == "STDPMechanism") {
+                s->allow_keys({"type", "weight", "delay", "timing_dependence", "weight_dependence",
+                               "dendritic_delay_fraction"});
+                p.synapse.stdp = stdp(*s, weights);
+            } else {
+                s->allow_keys({"type", "weight", "delay"});
             }
             if (auto w = s->find("weight")) {
                 p.synapse.weight = read_value(*w, weights.unit, true);
@@ -950,7 +958,70 @@ class reader {
             }
         }
 
+        if (p.synapse.stdp) {
+            const double lo = p.synapse.weight.lower_bound(), hi = p.synapse.weight.upper_bound();
+            const stdp_spec& r = *p.synapse.stdp;
+            if (lo < r.w_min || hi > r.w_max)
+                c.required("synapse", "").fail(
+                    "weights can take values in [" + format_number(lo) + ", " +
+                    format_number(hi) + "] " + weights.unit +
+                    "; a plastic synapse's weight must lie within [w_min, w_max] = [" +
+                    format_number(r.w_min) + ", " + format_number(r.w_max) + "]");
+        }
         spec_.projections.push_back(std::move(p));
+    }
+
+    // PyNN's STDPMechanism with SpikePairRule and AdditiveWeightDependence or
+    // MultiplicativeWeightDependence (core/plasticity.hpp has the rule).
+    static stdp_spec stdp(const cursor& s, const weight_rule& weights) {
+        stdp_spec r;
+        const cursor td = s.required("timing_dependence", "{\"type\": \"SpikePairRule\", ...}");
+        td.allow_keys({"type", "tau_plus", "tau_minus", "A_plus", "A_minus"});
+        const cursor tt = td.required("type", "\"SpikePairRule\"");
+        if (tt.string() != "SpikePairRule")
+            tt.fail_unknown("timing dependence", tt.string(), {"SpikePairRule"}, "known");
+        auto positive = [](const cursor& c, const char* key, double& out, const char* unit) {
+            if (auto v = c.find(key)) {
+                out = v->number(unit);
+                if (!(out > 0)) v->must_be(std::string("> 0 (") + unit + ")");
+            }
+        };
+        auto non_negative = [](const cursor& c, const char* key, double& out) {
+            if (auto v = c.find(key)) {
+                out = v->number();
+                if (!(out >= 0)) v->must_be(">= 0");
+            }
+        };
+        positive(td, "tau_plus", r.tau_plus, "ms");
+        positive(td, "tau_minus", r.tau_minus, "ms");
+        non_negative(td, "A_plus", r.A_plus);
+        non_negative(td, "A_minus", r.A_minus);
+        const std::vector<std::string> dependences = {"AdditiveWeightDependence",
+                                                      "MultiplicativeWeightDependence"};
+        const cursor wd = s.required("weight_dependence", "{\"type\": " + join(dependences) +
+                                                              ", \"w_min\", \"w_max\"}");
+        wd.allow_keys({"type", "w_min", "w_max"});
+        const cursor wt = wd.required("type", "one of " + join(dependences));
+        const std::string t = wt.string();
+        if (t == "AdditiveWeightDependence")
+            r.weight_dependence = stdp_spec::dependence::additive;
+        else if (t == "MultiplicativeWeightDependence")
+            r.weight_dependence = stdp_spec::dependence::multiplicative;
+        else
+            wt.fail_unknown("weight dependence", t, dependences, "known");
+        if (auto v = wd.find("w_min")) r.w_min = v->number(weights.unit);
+        if (auto v = wd.find("w_max")) {
+            r.w_max = v->number(weights.unit);
+            if (!(r.w_max >= r.w_min))
+                v->must_be(">= w_min (" + format_number(r.w_min) + " " + weights.unit + ")");
+        }
+        if (auto v = s.find("dendritic_delay_fraction")) {
+            r.dendritic_delay_fraction = v->number();
+            if (r.dendritic_delay_fraction != 1.0)
+                v->must_be("1 (all of the delay dendritic, PyNN's default; axonal delays are "
+                           "not supported)");
+        }
+        return r;
     }
 
     // PyNN's Space: axes and periodic boundaries.
