@@ -179,7 +179,8 @@ void simulation::build() {
             // Initial values: constants, or draws keyed by gid.
             for (const auto& [name, value] : pop.initial_values) {
                 double* x = ts.shards.back()->state(name);
-                if (!x) throw internal_error(pop.model + " has no state " + name);
+                if (!x && !ctx.gids.empty())
+                    throw internal_error(pop.model + " has no state " + name);
                 std::uint64_t var = 0;
                 while (var < m.info.state.size() && m.info.state[var].name != name)
                     ++var;

@@ -33,7 +33,12 @@ void check_input(const std::string& path, const std::vector<projection_connectio
     hdf5::layout_hash layout;
     layout.add(projections.size());
     for (const auto& p : projections) {
-        layout.add(p.label);
+        layout.add(p.label + (p.with_gids ? " with gids" : ""));
+        if (p.with_gids != projections.front().with_gids)
+            bug = "projection '" + p.label + "': gids given for some projections only";
+        if (p.with_gids && (p.pre_gid.size() != p.pre_index.size() ||
+                            p.post_gid.size() != p.pre_index.size()))
+            bug = "projection '" + p.label + "': gid columns differ in length from pre_index";
         if (const auto why = hdf5::why_not_a_link_name(p.label); !why.empty())
             user_problem =
                 "projection label '" + p.label + "' cannot be an HDF5 group name (" + why + ")";
@@ -121,6 +126,7 @@ std::vector<std::vector<std::uint64_t>> global_positions(
 
 // Columns of a connection block.
 constexpr std::size_t pre_column = 0, post_column = 1;      // u64
+constexpr std::size_t pre_gid_column = 2, post_gid_column = 3;  // u64, when with gids
 constexpr std::size_t weight_column = 0, delay_column = 1;  // f64
 
 // ---------------------------------------------------------------------------------------
@@ -158,6 +164,12 @@ void write_contents(hdf5::write_context& ctx,
                            f64(b.f64[weight_column]), "uS or nA");
         hdf5::write_column(ctx, group.get(), where, "delay", total, b.first,
                            f64(b.f64[delay_column]), "ms");
+        if (b.u64.size() > pre_gid_column) {
+            hdf5::write_column(ctx, group.get(), where, "pre_gid", total, b.first,
+                               u64(b.u64[pre_gid_column]));
+            hdf5::write_column(ctx, group.get(), where, "post_gid", total, b.first,
+                               u64(b.u64[post_gid_column]));
+        }
         ctx.step("closing " + where,
                  [&](std::string& detail) { return group.close() || hdf5::fail(detail); });
     }
@@ -177,13 +189,18 @@ void write_connections(const std::string& path,
     const bool parallel = hdf5::is_parallel(comm);
     std::vector<hdf5::indexed_rows> tables;
     tables.reserve(projections.size());
+    const bool gids = !projections.empty() && projections.front().with_gids;
     for (std::size_t p = 0; p < projections.size(); ++p) {
         const auto& c = projections[p];
         tables.push_back(
             {totals[p], positions[p], {c.pre_index, c.post_index}, {c.weight, c.delay}});
+        if (gids) {
+            tables.back().u64.emplace_back(c.pre_gid);
+            tables.back().u64.emplace_back(c.post_gid);
+        }
     }
     std::vector<hdf5::row_block> blocks;
-    if (!hdf5::redistribute(tables, 2, 2, comm, parallel ? comm.size() : 1, blocks))
+    if (!hdf5::redistribute(tables, gids ? 4 : 2, 2, comm, parallel ? comm.size() : 1, blocks))
         throw internal_error("write_connections('" + path +
                              "'): the connections of one post_index are on more than one rank");
     tables.clear();

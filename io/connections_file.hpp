@@ -7,6 +7,8 @@
 //   /projections/<label>/post_index   uint64 [N]  position in the post view
 //   /projections/<label>/weight       float64 [N], attribute `units` = "uS or nA"
 //   /projections/<label>/delay        float64 [N], attribute `units` = "ms"
+//   /projections/<label>/pre_gid      uint64 [N]  global id of the source (when given)
+//   /projections/<label>/post_gid     uint64 [N]  global id of the target (when given)
 // Each projection's connections are sorted by (post_index, pre_index, delay, weight), the
 // doubles in IEEE total order, so that the file is bit-for-bit the same for every ranks x
 // threads split (invariant 1).
@@ -32,6 +34,10 @@ struct projection_connections {
     std::string label;
     std::vector<std::uint64_t> pre_index, post_index;  // positions in the pre and post views
     std::vector<double> weight, delay;                 // uS or nA; ms
+    // Global ids of source and target, written as pre_gid and post_gid when
+    // with_gids (the same for every projection of one write and every rank).
+    bool with_gids = false;
+    std::vector<std::uint64_t> pre_gid, post_gid;
 };
 
 // A connections file that cannot be written or read; `path` is the file the user named,

@@ -17,6 +17,7 @@
 #include <optional>
 #include <sstream>
 
+#include "core/connect.hpp"
 #include "core/error.hpp"
 #include "core/estimate.hpp"
 #include "core/simulation.hpp"
@@ -271,8 +272,21 @@ int run_command(const run_options& opt, const model_registry& models, communicat
         for (std::size_t k = 0; k < spec.projections.size(); ++k) {
             if (!spec.projections[k].save_connections) continue;
             const saved_connections& s = sim.saved()[k];
-            conns.push_back(
-                {spec.projections[k].label, s.pre_index, s.post_index, s.weight, s.delay});
+            projection_connections c;
+            c.label = spec.projections[k].label;
+            c.pre_index = s.pre_index;
+            c.post_index = s.post_index;
+            c.weight = s.weight;
+            c.delay = s.delay;
+            // Global ids too (source gid, target gid, weight, delay).
+            const resolved_view pre(sim.spec(), sim.spec().projections[k].pre);
+            const resolved_view post(sim.spec(), sim.spec().projections[k].post);
+            c.with_gids = true;
+            for (const auto i : s.pre_index)
+                c.pre_gid.push_back(pre.gid(i));
+            for (const auto j : s.post_index)
+                c.post_gid.push_back(post.gid(j));
+            conns.push_back(std::move(c));
         }
         if (!conns.empty() && !agree(comm, [&] {
                 write_connections((out_dir / "connections.h5").string(), conns, comm);
