@@ -5,13 +5,26 @@
 // 48. Sorting the words sorts spikes by (step, gid), the delivery order that
 // invariant 1 needs; the same word is what the exchange sends.
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "core/error.hpp"
 #include "core/types.hpp"
 
 namespace ganglion {
+
+// The step a spike source emits a spike at time t (ms) in: the step that
+// ends nearest t, round(t / dt) - 1, so that the spike is written at its
+// time. A time below dt / 2 goes to step 0 (there is no earlier step); a
+// time beyond any run is the last step rather than an overflow.
+inline step_type source_spike_step(double t, double dt) {
+    const double steps = t / dt;
+    if (!(steps < 0x1p62)) return std::numeric_limits<step_type>::max();
+    return std::max<step_type>(0, static_cast<step_type>(std::llround(steps)) - 1);
+}
 
 namespace spike_word {
 constexpr int gid_bits = 48;

@@ -1,6 +1,7 @@
 #include "models/registry.hpp"
 
 #include "core/neuron_population.hpp"
+#include "models/connor_stevens.hpp"
 #include "models/eif_cond_exp_isfa_ista.hpp"
 #include "models/hh_cond_exp.hpp"
 #include "models/if_cond_alpha.hpp"
@@ -10,8 +11,12 @@
 #include "models/if_curr_dual_exp.hpp"
 #include "models/if_curr_exp.hpp"
 #include "models/izhikevich.hpp"
+#include "models/izhikevich_cond.hpp"
+#include "models/netstim.hpp"
 #include "models/spike_source_array.hpp"
+#include "models/spike_source_gamma.hpp"
 #include "models/spike_source_poisson.hpp"
+#include "models/wang_buzsaki.hpp"
 
 namespace ganglion {
 
@@ -23,10 +28,15 @@ void register_standard_models(model_registry& registry) {
     registry.add(make_model_entry<models::if_curr_delta>());
     registry.add(make_model_entry<models::if_curr_dual_exp>());
     registry.add(make_model_entry<models::izhikevich>());
+    registry.add(make_model_entry<models::izhikevich_cond>());
     registry.add(make_model_entry<models::eif_cond_exp_isfa_ista>());
     registry.add(make_model_entry<models::hh_cond_exp>());
+    registry.add(make_model_entry<models::connor_stevens>());
+    registry.add(make_model_entry<models::wang_buzsaki>());
     registry.add(models::spike_source_poisson_entry());
     registry.add(models::spike_source_array_entry());
+    registry.add(models::spike_source_gamma_entry());
+    registry.add(models::netstim_entry());
 }
 
 }  // namespace ganglion

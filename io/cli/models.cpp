@@ -64,8 +64,8 @@ void print(std::ostream& os, const model_info& m) {
             def << "(required)";
         else
             def << p.default_value;
-        os << "    " << std::left << std::setw(14) << p.name << std::setw(12) << def.str()
-           << std::setw(6) << p.unit << p.description << "\n";
+        os << "    " << std::left << std::setw(14) << p.name << " " << std::setw(11) << def.str()
+           << " " << std::setw(9) << p.unit << " " << p.description << "\n";
     }
     if (!m.state.empty()) {
         os << "  initial values:";
@@ -75,7 +75,8 @@ void print(std::ostream& os, const model_info& m) {
                 os << s.default_value;
             else
                 os << "= " << s.default_from_parameter;
-            os << " " << s.unit << ")";
+            if (!s.unit.empty()) os << " " << s.unit;
+            os << ")";
         }
         os << "\n";
     }
