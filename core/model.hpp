@@ -113,6 +113,12 @@ class population_shard {
     virtual void update(step_type from, step_type to, const input_view& in, spike_buffer& out) = 0;
     // A state array by name (for initial values and recording), or nullptr.
     virtual double* state(std::string_view name) = 0;
+    // Checkpoints: the complete state of the neuron at position i (every
+    // array the shard advances, counters and random stream positions
+    // included) as checkpoint_width() doubles, and back.
+    virtual std::size_t checkpoint_width() const = 0;
+    virtual void save_neuron(std::size_t i, double* out) const = 0;
+    virtual void load_neuron(std::size_t i, const double* in) = 0;
 
   protected:
     state_probe* probe_ = nullptr;

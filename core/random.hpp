@@ -112,6 +112,16 @@ class random_stream {
     static constexpr result_type max() { return ~result_type{0}; }
     result_type operator()() { return next_u64(); }
 
+    // The position, for checkpoints: blocks drawn so far, and words used of
+    // the last one; seek() returns a stream of the same key there.
+    std::uint64_t blocks_drawn() const { return counter_; }
+    int words_used() const { return used_; }
+    void seek(std::uint64_t blocks, int used) {
+        counter_ = blocks;
+        used_ = used;
+        if (used_ < 4 && counter_ > 0) block_ = philox(seed_, purpose_, id_, counter_ - 1);
+    }
+
   private:
     std::uint64_t seed_, purpose_, id_;
     std::uint64_t counter_ = 0;

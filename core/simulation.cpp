@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <exception>
 #include <limits>
+#include <map>
+#include <tuple>
 
 #include "core/deliver.hpp"
 #include "core/error.hpp"
@@ -469,8 +471,12 @@ void simulation::record_post_spikes(thread_state& ts) {
     }
 }
 
-void simulation::run() {
+void simulation::run(step_type stop_at) {
     if (!built_) build();
+    const step_type end = std::min(n_steps_, stop_at);
+    bool last_interval = false;  // written by the master between the barriers only
+    stopped_by_request_ = false;
+    std::uint64_t intervals = 0;
     const auto wall_start = std::chrono::steady_clock::now();
     const int n_threads = part_.n_threads;
     const step_type D = grid_.min_steps;
@@ -487,7 +493,7 @@ void simulation::run() {
     {
         const int t = omp_get_thread_num();
         thread_state& ts = *threads_[t];
-        for (step_type first = start; first < n_steps_; first += D) {
+        for (step_type first = start; first < end; first += D) {
             const step_type last = std::min(first + D, n_steps_);
             try {
                 scoped_timer timer(ts.timers, phase::update);
@@ -509,6 +515,10 @@ void simulation::run() {
                         exchange(first);
                         step_ = last;
                         if (progress_) report_progress(wall_start);
+                        if (stop_request_ && ++intervals % stop_every_ == 0 && last < n_steps_) {
+                            const std::uint64_t asked = stop_request_() ? 1 : 0;
+                            if (comm_.max(asked) > 0) last_interval = stopped_by_request_ = true;
+                        }
                     }
                 } catch (...) {
                     master_error = std::current_exception();
@@ -525,6 +535,7 @@ void simulation::run() {
 #pragma omp critical(ganglion_failed)
                 failed = true;
             }
+            if (last_interval) break;
         }
     }
     for (const phase p : {phase::update, phase::deliver}) {
@@ -639,6 +650,223 @@ ring_buffer& simulation::buffer(int thread) {
 }
 population_shard& simulation::shard(int thread, std::size_t population) {
     return *threads_.at(thread)->shards.at(population);
+}
+
+}  // namespace ganglion
+
+namespace ganglion {
+
+checkpoint_state simulation::capture() const {
+    checkpoint_state c;
+    c.step = static_cast<std::uint64_t>(step_);
+    c.spike_counts = spike_counts_;
+    c.recorded_counts = recorded_counts_;
+    c.populations.resize(spec_.populations.size());
+    c.n_receptors = threads_.empty() ? 0 : threads_[0]->buffer.n_receptors();
+    c.n_slots = threads_.empty() ? 0 : threads_[0]->buffer.n_slots();
+    for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
+        auto& part = c.populations[p];
+        for (int t = 0; t < part_.n_threads; ++t) {
+            const population_shard& shard = *threads_[t]->shards[p];
+            part.width = shard.checkpoint_width();
+            const auto gids = threads_[t]->layout.owned_gids(p);
+            std::vector<double> row(part.width);
+            for (std::size_t i = 0; i < gids.size(); ++i) {
+                shard.save_neuron(i, row.data());
+                part.gids.push_back(gids[i]);
+                part.values.insert(part.values.end(), row.begin(), row.end());
+            }
+            // State samples of the recorded cells, per cell [sample][variable].
+            if (const state_probe* probe = probes_[t][p].get()) {
+                const std::size_t n_vars = probe->variables.size();
+                const std::size_t n_cells = probe->cells.size();
+                const std::size_t n_samples =
+                    n_cells > 0 && n_vars > 0 ? probe->samples.size() / (n_cells * n_vars) : 0;
+                for (std::size_t k = 0; k < n_cells; ++k) {
+                    part.probe_gids.push_back(gids[probe->cells[k]]);
+                    for (std::size_t s = 0; s < n_samples; ++s)
+                        for (std::size_t v = 0; v < n_vars; ++v)
+                            part.probe_values.push_back(
+                                probe->samples[(s * n_vars + v) * n_cells + k]);
+                }
+            }
+        }
+        const recorded_spikes& rec = recorded_[p];
+        part.spike_index = rec.index;
+        part.spike_node = rec.node_id;
+        part.spike_time = rec.time;
+    }
+    for (const auto& ts : threads_) {
+        // Pending input of every local neuron.
+        const ring_buffer& b = ts->buffer;
+        for (std::uint64_t i = 0; i < ts->layout.n_local(); ++i) {
+            c.buffer_gids.push_back(ts->layout.gid_at(i));
+            for (std::size_t r = 0; r < b.n_receptors(); ++r)
+                for (std::size_t k = 0; k < b.n_slots(); ++k)
+                    c.buffer_values.push_back(b.row(r, step_ + static_cast<step_type>(k))[i]);
+        }
+        // Plastic synapses, traces and post history.
+        const plastic_store& ps = ts->plastic;
+        const auto& index = ps.segment_index();
+        std::map<std::tuple<gid_type, std::uint32_t, gid_type>, std::uint32_t> seen;
+        for (gid_type g = 0; g + 1 < index.size(); ++g)
+            for (std::uint64_t si = index[g]; si < index[g + 1]; ++si) {
+                const auto& seg = ps.segments()[si];
+                c.traces.push_back({g, seg.rule, seg.k_plus, seg.t_last});
+                for (std::uint64_t k = seg.begin; k < seg.end; ++k) {
+                    const auto& s = ps.synapses()[k];
+                    const gid_type target = ts->layout.gid_at(target_code::index(s.target_code));
+                    const std::uint32_t occurrence = seen[{g, seg.rule, target}]++;
+                    c.plastic.push_back({g, target, seg.rule, occurrence, s.weight});
+                }
+            }
+        const auto& hist = ts->history.all();
+        for (std::size_t i = 0; i < hist.size(); ++i) {
+            if (hist[i].empty()) continue;
+            c.history_gids.push_back(ts->layout.gid_at(i));
+            c.history_counts.push_back(hist[i].size());
+            for (const auto& e : hist[i]) {
+                c.history_steps.push_back(e.step);
+                c.history_paired.push_back(e.paired);
+            }
+        }
+    }
+    return c;
+}
+
+void simulation::restore(const std::vector<checkpoint_state>& parts) {
+    if (!built_) build();
+    if (parts.empty()) throw error("checkpoint: no parts to restore");
+    const checkpoint_state& first = parts.front();
+    step_ = static_cast<step_type>(first.step);
+    spike_counts_ = first.spike_counts;
+    recorded_counts_ = first.recorded_counts;
+    if (first.populations.size() != spec_.populations.size() ||
+        first.n_slots != static_cast<std::uint64_t>(threads_[0]->buffer.n_slots()) ||
+        first.n_receptors != threads_[0]->buffer.n_receptors())
+        throw error("checkpoint: it was written for another network (populations or delays differ)");
+    auto population_of = [&](gid_type g) {
+        return static_cast<std::size_t>(
+            std::upper_bound(population_first_.begin(), population_first_.end(), g) -
+            population_first_.begin() - 1);
+    };
+    for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
+        recorded_[p] = {};
+        std::vector<std::tuple<std::uint64_t, std::uint64_t, double>> spikes;
+        // Per thread: the probe's samples by cell, to be re-laid out.
+        std::vector<std::map<gid_type, const double*>> probe_rows(part_.n_threads);
+        std::size_t probe_width = 0;
+        for (const checkpoint_state& c : parts) {
+            const auto& part = c.populations.at(p);
+            for (std::size_t i = 0; i < part.gids.size(); ++i) {
+                const gid_type g = part.gids[i];
+                if (!part_.is_local(g)) continue;
+                const int t = part_.thread_of(g);
+                population_shard& shard = *threads_[t]->shards[p];
+                if (shard.checkpoint_width() != part.width)
+                    throw error("checkpoint: population " + spec_.populations[p].name +
+                                " has another state layout");
+                const auto& layout = threads_[t]->layout;
+                const std::uint64_t pos = layout.local_index(p, g) - layout.populations()[p].offset;
+                shard.load_neuron(pos, part.values.data() + i * part.width);
+            }
+            for (std::size_t i = 0; i < part.spike_node.size(); ++i)
+                if (part_.is_local(population_first_[p] + part.spike_node[i]))
+                    spikes.emplace_back(part.spike_index[i], part.spike_node[i], part.spike_time[i]);
+            if (!part.probe_gids.empty()) {
+                probe_width = part.probe_values.size() / part.probe_gids.size();
+                for (std::size_t k = 0; k < part.probe_gids.size(); ++k) {
+                    const gid_type g = part.probe_gids[k];
+                    if (part_.is_local(g))
+                        probe_rows[part_.thread_of(g)][g] = part.probe_values.data() + k * probe_width;
+                }
+            }
+        }
+        std::sort(spikes.begin(), spikes.end());
+        for (const auto& [index, node, time] : spikes) {
+            recorded_[p].index.push_back(index);
+            recorded_[p].node_id.push_back(node);
+            recorded_[p].time.push_back(time);
+        }
+        for (int t = 0; t < part_.n_threads; ++t) {
+            state_probe* probe = probes_[t][p].get();
+            if (!probe) continue;
+            const std::size_t n_vars = probe->variables.size();
+            const std::size_t n_cells = probe->cells.size();
+            const std::size_t n_samples = n_vars ? probe_width / n_vars : 0;
+            probe->samples.assign(n_samples * n_vars * n_cells, 0.0);
+            const auto gids = threads_[t]->layout.owned_gids(p);
+            for (std::size_t k = 0; k < n_cells; ++k) {
+                const auto it = probe_rows[t].find(gids[probe->cells[k]]);
+                if (it == probe_rows[t].end())
+                    throw error("checkpoint: no recorded samples of a recorded neuron");
+                for (std::size_t s = 0; s < n_samples; ++s)
+                    for (std::size_t v = 0; v < n_vars; ++v)
+                        probe->samples[(s * n_vars + v) * n_cells + k] = it->second[s * n_vars + v];
+            }
+        }
+    }
+    // Pending input.
+    const std::size_t per_neuron = first.n_receptors * first.n_slots;
+    for (const checkpoint_state& c : parts)
+        for (std::size_t i = 0; i < c.buffer_gids.size(); ++i) {
+            const gid_type g = c.buffer_gids[i];
+            if (!part_.is_local(g)) continue;
+            thread_state& ts = *threads_[part_.thread_of(g)];
+            const std::uint64_t idx = ts.layout.local_index(population_of(g), g);
+            const double* v = c.buffer_values.data() + i * per_neuron;
+            for (std::size_t r = 0; r < first.n_receptors; ++r)
+                for (std::size_t k = 0; k < first.n_slots; ++k)
+                    ts.buffer.row(r, step_ + static_cast<step_type>(k))[idx] = *v++;
+        }
+    // Plastic synapses: find each by its key in the rebuilt stores.
+    std::map<std::tuple<gid_type, std::uint32_t, gid_type, std::uint32_t>, double> weights;
+    std::map<std::pair<gid_type, std::uint32_t>, std::pair<double, std::int64_t>> traces;
+    for (const checkpoint_state& c : parts) {
+        for (const auto& s : c.plastic)
+            if (part_.is_local(s.target))
+                weights[{s.source, s.projection, s.target, s.occurrence}] = s.weight;
+        for (const auto& tr : c.traces)
+            traces[{tr.source, tr.projection}] = {tr.k_plus, tr.t_last};
+    }
+    for (auto& ts : threads_) {
+        plastic_store& ps = ts->plastic;
+        const auto& index = ps.segment_index();
+        std::map<std::tuple<gid_type, std::uint32_t, gid_type>, std::uint32_t> seen;
+        for (gid_type g = 0; g + 1 < index.size(); ++g)
+            for (std::uint64_t si = index[g]; si < index[g + 1]; ++si) {
+                auto& seg = ps.segments()[si];
+                const auto tr = traces.find({g, seg.rule});
+                if (tr == traces.end()) throw error("checkpoint: a plastic synapse's trace is missing");
+                seg.k_plus = tr->second.first;
+                seg.t_last = tr->second.second;
+                for (std::uint64_t k = seg.begin; k < seg.end; ++k) {
+                    auto& s = ps.synapses()[k];
+                    const gid_type target = ts->layout.gid_at(target_code::index(s.target_code));
+                    const std::uint32_t occurrence = seen[{g, seg.rule, target}]++;
+                    const auto w = weights.find({g, seg.rule, target, occurrence});
+                    if (w == weights.end())
+                        throw error("checkpoint: a plastic synapse is missing from it");
+                    s.weight = w->second;
+                }
+            }
+    }
+    // Post-spike history.
+    for (const checkpoint_state& c : parts) {
+        std::size_t at = 0;
+        for (std::size_t i = 0; i < c.history_gids.size(); ++i) {
+            const gid_type g = c.history_gids[i];
+            const std::size_t n = c.history_counts[i];
+            if (part_.is_local(g)) {
+                thread_state& ts = *threads_[part_.thread_of(g)];
+                auto& h = ts.history.all()[ts.layout.local_index(population_of(g), g)];
+                h.clear();
+                for (std::size_t k = 0; k < n; ++k)
+                    h.push_back({c.history_steps[at + k], c.history_paired[at + k]});
+            }
+            at += n;
+        }
+    }
 }
 
 }  // namespace ganglion

@@ -16,11 +16,13 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/checkpoint.hpp"
 #include "core/communicator.hpp"
 #include "core/connect.hpp"
 #include "core/layout.hpp"
@@ -78,8 +80,24 @@ class simulation {
 
     // Creates the local neurons and draws the local synapses.
     void build();
-    // Runs until tstop.
-    void run();
+    // Runs until tstop, or until the first interval boundary at or after
+    // `stop_at` (a step), or until should_stop() asks the ranks to stop.
+    void run(step_type stop_at = std::numeric_limits<step_type>::max());
+    bool finished() const { return step_ >= n_steps_; }
+    // Asked on the master thread every `every` intervals; when it returns
+    // true on any rank (the ranks agree with a max-reduction), every rank
+    // stops after that interval (signals: a checkpoint before the time limit).
+    void set_stop_request(std::function<bool()> f, int every = 16) {
+        stop_request_ = std::move(f);
+        stop_every_ = every;
+    }
+    bool stopped_by_request() const { return stopped_by_request_; }
+
+    // This rank's part of a checkpoint (at an interval boundary, after run()).
+    checkpoint_state capture() const;
+    // Loads a checkpoint's parts (of every rank that wrote one) into a
+    // freshly built simulation: this rank takes its own neurons' state.
+    void restore(const std::vector<checkpoint_state>& parts);
     void set_fault(const fault_injection& f) { fault_ = f; }
     // Called on the master thread after an interval, at most about once per
     // `every_seconds` of wall time, with the steps done and the wall time
@@ -187,6 +205,9 @@ class simulation {
     double simulate_seconds_ = 0;
     std::optional<fault_injection> fault_;
     progress_callback progress_;
+    std::function<bool()> stop_request_;
+    int stop_every_ = 16;
+    bool stopped_by_request_ = false;
     double progress_every_ = 0.5;
     double last_progress_ = 0;
     bool built_ = false;

@@ -55,6 +55,15 @@ struct eif_cond_exp_isfa_ista {
     struct state {
         std::vector<double> v, w, g_exc, g_inh;
         std::vector<std::int32_t> refractory;
+        // Every array, for checkpoints (core/neuron_population.hpp).
+        template <class F>
+        void fields(F&& f) {
+            f(v);
+            f(w);
+            f(g_exc);
+            f(g_inh);
+            f(refractory);
+        }
         void resize(std::size_t n, const parameters& p);
         double* variable(std::string_view name);
     };

@@ -56,6 +56,17 @@ struct hh_cond_exp {
     struct state {
         std::vector<double> v, m, h, n, g_exc, g_inh;
         std::vector<std::int32_t> refractory;
+        // Every array, for checkpoints (core/neuron_population.hpp).
+        template <class F>
+        void fields(F&& f) {
+            f(v);
+            f(m);
+            f(h);
+            f(n);
+            f(g_exc);
+            f(g_inh);
+            f(refractory);
+        }
         void resize(std::size_t count, const parameters& p);
         double* variable(std::string_view name);
     };

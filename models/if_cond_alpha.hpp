@@ -55,6 +55,16 @@ struct if_cond_alpha {
         std::vector<double> v, g_exc, g_inh;
         std::vector<double> y_exc, y_inh;  // uS/ms
         std::vector<std::int32_t> refractory;
+        // Every array, for checkpoints (core/neuron_population.hpp).
+        template <class F>
+        void fields(F&& f) {
+            f(v);
+            f(g_exc);
+            f(g_inh);
+            f(y_exc);
+            f(y_inh);
+            f(refractory);
+        }
         void resize(std::size_t n, const parameters& p);
         double* variable(std::string_view name);
     };

@@ -48,6 +48,16 @@ struct if_curr_alpha {
         std::vector<double> v, i_exc, i_inh;
         std::vector<double> y_exc, y_inh;  // dI/dt without the decay term, nA/ms
         std::vector<std::int32_t> refractory;
+        // Every array, for checkpoints (core/neuron_population.hpp).
+        template <class F>
+        void fields(F&& f) {
+            f(v);
+            f(i_exc);
+            f(i_inh);
+            f(y_exc);
+            f(y_inh);
+            f(refractory);
+        }
         void resize(std::size_t n, const parameters& p);
         double* variable(std::string_view name);
     };

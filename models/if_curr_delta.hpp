@@ -38,6 +38,12 @@ struct if_curr_delta {
     struct state {
         std::vector<double> v;
         std::vector<std::int32_t> refractory;
+        // Every array, for checkpoints (core/neuron_population.hpp).
+        template <class F>
+        void fields(F&& f) {
+            f(v);
+            f(refractory);
+        }
         void resize(std::size_t n, const parameters& p);
         double* variable(std::string_view name);
     };

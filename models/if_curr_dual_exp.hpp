@@ -42,6 +42,15 @@ struct if_curr_dual_exp {
     struct state {
         std::vector<double> v, i_exc, i_exc2, i_inh;
         std::vector<std::int32_t> refractory;
+        // Every array, for checkpoints (core/neuron_population.hpp).
+        template <class F>
+        void fields(F&& f) {
+            f(v);
+            f(i_exc);
+            f(i_exc2);
+            f(i_inh);
+            f(refractory);
+        }
         void resize(std::size_t n, const parameters& p);
         double* variable(std::string_view name);
     };

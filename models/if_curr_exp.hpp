@@ -41,6 +41,14 @@ struct if_curr_exp {
     struct state {
         std::vector<double> v, i_exc, i_inh;
         std::vector<std::int32_t> refractory;  // steps left
+        // Every array, for checkpoints (core/neuron_population.hpp).
+        template <class F>
+        void fields(F&& f) {
+            f(v);
+            f(i_exc);
+            f(i_inh);
+            f(refractory);
+        }
         void resize(std::size_t n, const parameters& p);
         double* variable(std::string_view name);
     };

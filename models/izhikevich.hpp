@@ -52,6 +52,12 @@ struct izhikevich {
 
     struct state {
         std::vector<double> v, u;
+        // Every array, for checkpoints (core/neuron_population.hpp).
+        template <class F>
+        void fields(F&& f) {
+            f(v);
+            f(u);
+        }
         void resize(std::size_t n, const parameters& p);
         double* variable(std::string_view name);
     };

@@ -59,6 +59,14 @@ struct izhikevich_cond {
 
     struct state {
         std::vector<double> v, u, g_exc, g_inh;  // mV, pA, nS, nS
+        // Every array, for checkpoints (core/neuron_population.hpp).
+        template <class F>
+        void fields(F&& f) {
+            f(v);
+            f(u);
+            f(g_exc);
+            f(g_inh);
+        }
         void resize(std::size_t n, const parameters& p);
         double* variable(std::string_view name);
     };

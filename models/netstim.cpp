@@ -113,6 +113,19 @@ class netstim_population final : public population_shard {
 
     double* state(std::string_view) override { return nullptr; }
 
+    std::size_t checkpoint_width() const override { return 4; }
+    void save_neuron(std::size_t i, double* out) const override {
+        out[0] = next_[i];
+        out[1] = static_cast<double>(left_[i]);  // <= 2^53: exact
+        out[2] = static_cast<double>(streams_[i].blocks_drawn());
+        out[3] = streams_[i].words_used();
+    }
+    void load_neuron(std::size_t i, const double* in) override {
+        next_[i] = in[0];
+        left_[i] = static_cast<std::uint64_t>(in[1]);
+        streams_[i].seek(static_cast<std::uint64_t>(in[2]), static_cast<int>(in[3]));
+    }
+
   private:
     netstim_parameters p_;
     double dt_;

@@ -111,6 +111,21 @@ struct common_state {
     std::vector<double> g_exc, g_inh;                // B - A, uS (recordable)
     std::array<double, N> gate_defaults{};           // steady state at the default v
     bool started = false;
+    // Every per-neuron array, for checkpoints (core/neuron_population.hpp);
+    // a restored cell has started.
+    template <class F>
+    void fields(F&& f) {
+        f(v);
+        for (auto& g : gates)
+            f(g);
+        f(a_exc);
+        f(b_exc);
+        f(a_inh);
+        f(b_inh);
+        f(g_exc);
+        f(g_inh);
+    }
+    void restored() { started = true; }
 };
 
 template <class K>

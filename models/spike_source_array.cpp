@@ -73,6 +73,15 @@ class array_population final : public population_shard {
 
     double* state(std::string_view) override { return nullptr; }
 
+    // The position in the neuron's spike list.
+    std::size_t checkpoint_width() const override { return 1; }
+    void save_neuron(std::size_t i, double* out) const override {
+        out[0] = static_cast<double>(next_[i]);
+    }
+    void load_neuron(std::size_t i, const double* in) override {
+        next_[i] = static_cast<std::size_t>(in[0]);
+    }
+
   private:
     std::vector<gid_type> gids_;
     std::vector<std::vector<step_type>> steps_;

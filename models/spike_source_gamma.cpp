@@ -100,6 +100,17 @@ class gamma_population final : public population_shard {
 
     double* state(std::string_view) override { return nullptr; }
 
+    std::size_t checkpoint_width() const override { return 3; }
+    void save_neuron(std::size_t i, double* out) const override {
+        out[0] = next_[i];
+        out[1] = static_cast<double>(streams_[i].blocks_drawn());
+        out[2] = streams_[i].words_used();
+    }
+    void load_neuron(std::size_t i, const double* in) override {
+        next_[i] = in[0];
+        streams_[i].seek(static_cast<std::uint64_t>(in[1]), static_cast<int>(in[2]));
+    }
+
   private:
     gamma_parameters p_;
     double dt_;

@@ -63,6 +63,11 @@ class poisson_population final : public population_shard {
 
     double* state(std::string_view) override { return nullptr; }
 
+    // A pure function of (gid, step): nothing to save.
+    std::size_t checkpoint_width() const override { return 0; }
+    void save_neuron(std::size_t, double*) const override {}
+    void load_neuron(std::size_t, const double*) override {}
+
   private:
     std::vector<gid_type> gids_;
     poisson_process process_;

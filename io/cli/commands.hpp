@@ -18,6 +18,9 @@ constexpr int exit_ok = 0;
 constexpr int exit_internal = 1;     // a bug in ganglion
 constexpr int exit_user_error = 2;   // bad model file, option or path
 constexpr int exit_rank_failed = 3;  // another rank failed mid-run
+// Stopped by SIGTERM or SIGUSR1 after writing a checkpoint: requeue and
+// restore (EX_TEMPFAIL: "try again later").
+constexpr int exit_checkpointed = 75;
 
 struct run_options {
     std::string model_file;
@@ -28,6 +31,9 @@ struct run_options {
     std::map<std::string, double> constants;  // --set NAME=VALUE
     bool quiet = false;
     std::string progress = "auto";  // auto (on a terminal), always, never
+    double checkpoint_every = 0;    // ms of biological time; 0: only on a signal
+    std::string checkpoint_dir;     // default: OUTPUT/checkpoint
+    std::string restore_dir;        // continue from this checkpoint
 };
 
 struct info_options {

@@ -45,6 +45,15 @@ int run_cli(int argc, char** argv, ganglion::communicator& comm) {
                      "Progress line on stderr: auto (only on a terminal, after 2 s), always, never")
         ->check(CLI::IsMember({"auto", "always", "never"}))
         ->capture_default_str();
+    run_cmd
+        ->add_option("--checkpoint-every", run.checkpoint_every,
+                     "Write a checkpoint every MS of biological time (SIGTERM and SIGUSR1 always "
+                     "write one, then exit with status 75)")
+        ->check(CLI::NonNegativeNumber);
+    run_cmd->add_option("--checkpoint-dir", run.checkpoint_dir,
+                        "Where checkpoints go (default: OUTPUT/checkpoint)");
+    run_cmd->add_option("--restore", run.restore_dir,
+                        "Continue the run from this checkpoint directory (any ranks x threads)");
     std::vector<std::string> run_set, info_set;
     run_cmd->add_option("--set", run_set,
                         "Replace a constant of the model file: NAME=VALUE (repeatable)");

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
+#include <limits>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -22,6 +24,7 @@
 #include "core/estimate.hpp"
 #include "core/simulation.hpp"
 #include "io/cli/commands.hpp"
+#include "io/checkpoint_file.hpp"
 #include "io/connections_file.hpp"
 #include "io/model_file.hpp"
 #include "io/positions_file.hpp"
@@ -143,11 +146,37 @@ void write_text_spikes(const std::filesystem::path& path, const simulation& sim,
     write_atomically(path, text);
 }
 
+// What a checkpoint must match: the model file's bytes, the seed and the
+// --set constants (FNV-1a). tstop may differ: a restored run may go further.
+std::string model_identity(const run_options& opt, const model_spec& spec) {
+    std::ifstream in(opt.model_file, std::ios::binary);
+    std::ostringstream os;
+    os << in.rdbuf() << "\nseed=" << spec.simulation.seed;
+    for (const auto& [name, value] : opt.constants)
+        os << "\n" << name << "=" << value;
+    return fnv1a_hex(os.str());
+}
+
+volatile std::sig_atomic_t stop_signal = 0;
+extern "C" void on_stop_signal(int) { stop_signal = 1; }
+
+// SIGTERM and SIGUSR1 (what Slurm sends before the time limit) ask for a
+// checkpoint and a clean exit at the next agreed interval.
+void install_stop_signals() {
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGUSR1, &sa, nullptr);
+}
+bool stop_signal_received() { return stop_signal != 0; }
+
 }  // namespace
 
 int run_command(const run_options& opt, const model_registry& models, communicator& comm) {
     namespace fs = std::filesystem;
     const auto wall_start = std::chrono::steady_clock::now();
+    install_stop_signals();  // from the start: a signal during the build stops after it
     model_spec spec;
     std::optional<fault_injection> fault;
     const fs::path out_dir = opt.output_dir;
@@ -211,8 +240,47 @@ int run_command(const run_options& opt, const model_registry& models, communicat
         });
     }
     if (!agree(comm, [&] { sim.build(); })) return exit_user_error;
+
+    // Checkpoints: keyed by the model file's bytes, the seed and the constants.
+    const std::string checkpoint_dir =
+        opt.checkpoint_dir.empty() ? (out_dir / "checkpoint").string() : opt.checkpoint_dir;
+    std::string model_hash;
+    if (!agree(comm, [&] { model_hash = model_identity(opt, spec); })) return exit_user_error;
+    if (!opt.restore_dir.empty()) {
+        if (!agree(comm, [&] {
+                const auto parts = read_checkpoint(opt.restore_dir, model_hash);
+                sim.restore(parts);
+            }))
+            return exit_user_error;
+    }
+    sim.set_stop_request([] { return stop_signal_received(); });
+    const step_type every =
+        opt.checkpoint_every > 0
+            ? std::max<step_type>(1, sim.grid().to_steps(opt.checkpoint_every))
+            : std::numeric_limits<step_type>::max();
+    auto checkpoint = [&] {
+        checkpoint_info info{model_hash, threads, sim.step_to_ms(sim.current_step())};
+        return agree(comm, [&] { write_checkpoint(checkpoint_dir, sim.capture(), info, comm); });
+    };
     // Mid-run failures are on one rank only: main() ends the job.
-    sim.run();
+    while (true) {
+        const step_type next = every == std::numeric_limits<step_type>::max()
+                                   ? every
+                                   : (sim.current_step() / every + 1) * every;
+        sim.run(next);
+        if (sim.stopped_by_request()) {
+            if (!checkpoint()) return exit_user_error;
+            if (comm.rank() == 0 && !opt.quiet)
+                std::cerr << "ganglion: stopped by a signal at " << sim.step_to_ms(sim.current_step())
+                          << " ms; checkpoint in " << checkpoint_dir
+                          << " (continue with --restore)" << std::endl;
+            return exit_checkpointed;
+        }
+        // At every multiple of --checkpoint-every, the end included (a
+        // finished run can then be continued to a later tstop).
+        if (sim.current_step() % every == 0 && !checkpoint()) return exit_user_error;
+        if (sim.finished()) break;
+    }
 
     if (spec.text_spikes) {
         scoped_timer timer(sim.timers(), phase::write);
