@@ -14,6 +14,7 @@
 // (seed, gid, step) (Poisson sources, noise currents).
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/types.hpp"
@@ -24,6 +25,8 @@ struct checkpoint_state {
     std::uint64_t step = 0;
 
     struct population_part {
+        std::string name, model;              // checked on restore
+        std::uint64_t size = 0;
         std::uint64_t width = 0;              // doubles per neuron
         std::vector<gid_type> gids;           // this rank's neurons
         std::vector<double> values;           // [neuron][width]

@@ -666,6 +666,9 @@ checkpoint_state simulation::capture() const {
     c.n_slots = threads_.empty() ? 0 : threads_[0]->buffer.n_slots();
     for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
         auto& part = c.populations[p];
+        part.name = spec_.populations[p].name;
+        part.model = spec_.populations[p].model;
+        part.size = spec_.populations[p].size;
         for (int t = 0; t < part_.n_threads; ++t) {
             const population_shard& shard = *threads_[t]->shards[p];
             part.width = shard.checkpoint_width();
@@ -745,6 +748,15 @@ void simulation::restore(const std::vector<checkpoint_state>& parts) {
         first.n_slots != static_cast<std::uint64_t>(threads_[0]->buffer.n_slots()) ||
         first.n_receptors != threads_[0]->buffer.n_receptors())
         throw error("checkpoint: it was written for another network (populations or delays differ)");
+    for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
+        const auto& pop = spec_.populations[p];
+        const auto& part = first.populations[p];
+        if (part.name != pop.name || part.model != pop.model || part.size != pop.size)
+            throw error("checkpoint: population " + std::to_string(p) + " is " + part.name + " (" +
+                        part.model + ", " + std::to_string(part.size) + " neurons) there, " +
+                        pop.name + " (" + pop.model + ", " + std::to_string(pop.size) +
+                        ") here: it was written for another network");
+    }
     auto population_of = [&](gid_type g) {
         return static_cast<std::size_t>(
             std::upper_bound(population_first_.begin(), population_first_.end(), g) -

@@ -2,6 +2,7 @@
 
 #include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
+#include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -13,7 +14,7 @@ namespace boost::serialization {
 
 template <class A>
 void serialize(A& a, ganglion::checkpoint_state::population_part& p, unsigned) {
-    a & p.width & p.gids & p.values & p.spike_index & p.spike_node & p.spike_time & p.probe_gids &
+    a & p.name & p.model & p.size & p.width & p.gids & p.values & p.spike_index & p.spike_node & p.spike_time & p.probe_gids &
         p.probe_values;
 }
 template <class A>
