@@ -17,7 +17,11 @@
 //                         depend on them), so the rows here stay zero and
 //                         the offset current alone makes the neurons fire
 //                         (regularly, ~19 Hz);
-//   poisson/<rate>/<n>    SpikeSourcePoisson through `make` + `update`.
+//   poisson/<rate>/<n>    SpikeSourcePoisson through `make` + `update`;
+//   model/<name>/<n>      every neuron model in the registry through `make`
+//                         + `update`, with its default parameters and a DC
+//                         current source that makes it fire tonically
+//                         (counter rate_Hz): the update cost of each model.
 
 #include <benchmark/benchmark.h>
 
@@ -29,6 +33,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/current_source.hpp"
 #include "core/model.hpp"
 #include "core/ring_buffer.hpp"
 #include "core/spike_buffer.hpp"
@@ -227,6 +232,64 @@ void poisson(benchmark::State& state) {
         static_cast<double>(spikes) / static_cast<double>(n * state.iterations()) / (dt * 1e-3);
 }
 
+// A DC current (nA) that makes each model fire tonically with its defaults.
+double tonic_current(const std::string& model) {
+    if (model == "Izhikevich") return 0.01;  // 10 mV/ms
+    if (model == "Izhikevich_cond") return 0.1;  // 100 pA, twice the rheobase
+    if (model == "ConnorStevens" || model == "WangBuzsaki") return 0.02;  // ~3 uA/cm2 on 707 um2
+    if (model == "IF_curr_delta" || model == "IF_curr_exp" || model == "IF_curr_alpha" ||
+        model == "IF_curr_dual_exp")
+        return 1.0;  // 20 mV above rest on 20 MOhm
+    return 0.5;
+}
+
+void any_model(benchmark::State& state, const std::string& model) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    model_registry registry;
+    register_standard_models(registry);
+    population_spec spec;
+    spec.name = "p";
+    spec.model = model;
+    spec.size = n;
+    auto pop = make_shard(registry, spec);
+    if (double* v = pop->state("v")) {
+        std::mt19937_64 rng(7);
+        std::uniform_real_distribution<double> jitter(0.0, 1.0);
+        for (std::size_t k = 0; k < n; ++k)
+            v[k] += jitter(rng);  // desynchronise a little
+    }
+    current_source_spec dc;
+    dc.amplitude = tonic_current(model);
+    const current_waveform wave(dc, 0, dt, 1);
+    current_injection currents(n);
+    current_injection::input in_all{&wave, {}, {}};
+    for (std::size_t k = 0; k < n; ++k) {
+        in_all.cells.push_back(static_cast<std::uint32_t>(k));
+        in_all.gids.push_back(k);
+    }
+    currents.add(std::move(in_all));
+    pop->set_currents(&currents);
+    const std::size_t receptors = registry.find(model)->info.receptors.size();
+    ring_buffer buffer(receptors, 2, n);
+    const input_view in{&buffer, 0};
+    spike_buffer out;
+    step_type s = 0;
+    for (; s < 1000; ++s) {  // untimed settling
+        out.start_interval(s);
+        pop->update(s, s + 1, in, out);
+    }
+    std::uint64_t spikes = 0;
+    for (auto _ : state) {
+        out.start_interval(s);
+        pop->update(s, s + 1, in, out);
+        spikes += out.words().size();
+        ++s;
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(n));
+    state.counters["rate_Hz"] =
+        static_cast<double>(spikes) / static_cast<double>(n * state.iterations()) / (dt * 1e-3);
+}
+
 void sizes(benchmark::internal::Benchmark* b) {
     for (const std::int64_t n : {1'000, 10'000, 100'000})
         b->Arg(n);
@@ -244,4 +307,18 @@ BENCHMARK(poisson)
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+    model_registry registry;
+    register_standard_models(registry);
+    for (const auto& name : registry.names()) {
+        if (registry.find(name)->info.is_source) continue;
+        benchmark::RegisterBenchmark(("model/" + name).c_str(), any_model, name)
+            ->Arg(10'000)
+            ->ArgName("n");
+    }
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

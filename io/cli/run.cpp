@@ -259,8 +259,23 @@ int run_command(const run_options& opt, const model_registry& models, communicat
             ? std::max<step_type>(1, sim.grid().to_steps(opt.checkpoint_every))
             : std::numeric_limits<step_type>::max();
     auto checkpoint = [&] {
+        const auto t0 = std::chrono::steady_clock::now();
         checkpoint_info info{model_hash, threads, sim.step_to_ms(sim.current_step())};
-        return agree(comm, [&] { write_checkpoint(checkpoint_dir, sim.capture(), info, comm); });
+        const bool ok =
+            agree(comm, [&] { write_checkpoint(checkpoint_dir, sim.capture(), info, comm); });
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (ok && comm.rank() == 0 && !opt.quiet) {
+            std::uintmax_t bytes = 0;
+            for (const auto& f : std::filesystem::directory_iterator(checkpoint_dir))
+                bytes += f.file_size();
+            std::ostringstream msg;
+            msg << "ganglion: checkpoint at " << info.time_ms << " ms: "
+                << human_bytes(static_cast<double>(bytes)) << " in " << std::fixed
+                << std::setprecision(2) << seconds << " s (" << checkpoint_dir << ")\n";
+            std::cerr << msg.str() << std::flush;
+        }
+        return ok;
     };
     // Mid-run failures are on one rank only: main() ends the job.
     while (true) {
