@@ -247,11 +247,21 @@ int run_command(const run_options& opt, const model_registry& models, communicat
     std::string model_hash;
     if (!agree(comm, [&] { model_hash = model_identity(opt, spec); })) return exit_user_error;
     if (!opt.restore_dir.empty()) {
+        const auto t0 = std::chrono::steady_clock::now();
         if (!agree(comm, [&] {
                 const auto parts = read_checkpoint(opt.restore_dir, model_hash);
                 sim.restore(parts);
             }))
             return exit_user_error;
+        if (comm.rank() == 0 && !opt.quiet) {
+            std::ostringstream msg;
+            msg << "ganglion: restored " << opt.restore_dir << " at "
+                << sim.step_to_ms(sim.current_step()) << " ms in " << std::fixed
+                << std::setprecision(2)
+                << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()
+                << " s\n";
+            std::cerr << msg.str() << std::flush;
+        }
     }
     sim.set_stop_request([] { return stop_signal_received(); });
     const step_type every =
