@@ -25,11 +25,11 @@ struct checkpoint_state {
     std::uint64_t step = 0;
 
     struct population_part {
-        std::string name, model;              // checked on restore
+        std::string name, model;  // checked on restore
         std::uint64_t size = 0;
-        std::uint64_t width = 0;              // doubles per neuron
-        std::vector<gid_type> gids;           // this rank's neurons
-        std::vector<double> values;           // [neuron][width]
+        std::uint64_t width = 0;     // doubles per neuron
+        std::vector<gid_type> gids;  // this rank's neurons
+        std::vector<double> values;  // [neuron][width]
         // Recorded spikes of these neurons so far (simulation::recorded()).
         std::vector<std::uint64_t> spike_index, spike_node;
         std::vector<double> spike_time;

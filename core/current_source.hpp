@@ -26,16 +26,16 @@ namespace ganglion {
 struct current_source_spec {
     enum class kind { dc, step, ac, noisy };
     kind k = kind::dc;
-    std::string type;  // the PyNN name, for messages
-    double amplitude = 0;  // nA: DC, AC
-    double start = 0;      // ms
+    std::string type;                                       // the PyNN name, for messages
+    double amplitude = 0;                                   // nA: DC, AC
+    double start = 0;                                       // ms
     double stop = std::numeric_limits<double>::infinity();  // ms
-    double offset = 0;     // nA: AC
-    double frequency = 0;  // Hz: AC
-    double phase = 0;      // degrees: AC
-    double mean = 0;       // nA: noisy
-    double stdev = 0;      // nA: noisy
-    double dt = 0;         // ms: noisy, interval of new values (0: the run's dt)
+    double offset = 0;                                      // nA: AC
+    double frequency = 0;                                   // Hz: AC
+    double phase = 0;                                       // degrees: AC
+    double mean = 0;                                        // nA: noisy
+    double stdev = 0;                                       // nA: noisy
+    double dt = 0;                          // ms: noisy, interval of new values (0: the run's dt)
     std::vector<double> times, amplitudes;  // ms, nA: step
 };
 
@@ -53,8 +53,8 @@ class current_waveform {
     std::uint64_t purpose_;
     double dt_;
     std::uint64_t seed_;
-    step_type start_, stop_;     // active steps [start_, stop_)
-    step_type noise_every_ = 1;  // steps per noise value
+    step_type start_, stop_;               // active steps [start_, stop_)
+    step_type noise_every_ = 1;            // steps per noise value
     std::vector<step_type> change_steps_;  // step source: where each amplitude starts
 };
 

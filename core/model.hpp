@@ -56,7 +56,7 @@ struct model_info {
     std::vector<parameter_info> parameters;
     std::vector<std::string> receptors;  // index = receptor number in synapse storage
     synapse_type synapses = synapse_type::current;
-    std::vector<state_info> state;       // settable initial values
+    std::vector<state_info> state;  // settable initial values
     std::vector<std::string> recordables;
 
     const parameter_info* find_parameter(std::string_view n) const;

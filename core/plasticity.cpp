@@ -41,8 +41,7 @@ void plastic_store::build(gid_type n_sources, std::vector<pending>&& synapses) {
             segment seg;
             seg.rule = synapses[i].rule;
             seg.begin = synapses_.size();
-            while (i < synapses.size() && synapses[i].source == g &&
-                   synapses[i].rule == seg.rule)
+            while (i < synapses.size() && synapses[i].source == g && synapses[i].rule == seg.rule)
                 synapses_.push_back(synapses[i++].s);
             seg.end = synapses_.size();
             segments_.push_back(seg);
@@ -78,14 +77,15 @@ void plastic_store::deliver(gid_type source, step_type step, const std::vector<s
             // Facilitation: post spikes in (t_last - d, step - d], paired with the
             // pre trace as it was at t_post + d (before the first pre spike the
             // trace is 0: the spikes are only marked as paired).
-            auto it = first_spike ? post.begin()
-                                  : std::upper_bound(post.begin(), post.end(), seg.t_last - d, step_by);
+            auto it = first_spike
+                          ? post.begin()
+                          : std::upper_bound(post.begin(), post.end(), seg.t_last - d, step_by);
             for (; it != post.end() && it->step <= step - d; ++it) {
                 ++it->paired;
                 if (!first_spike)
-                    w = rule.facilitate(w, seg.k_plus * std::exp(-static_cast<double>(
-                                                                     it->step + d - seg.t_last) *
-                                                                 inv_tp));
+                    w = rule.facilitate(
+                        w, seg.k_plus *
+                               std::exp(-static_cast<double>(it->step + d - seg.t_last) * inv_tp));
             }
             // Depression: the post trace just before step - d.
             const auto end = std::lower_bound(post.begin(), post.end(), step - d, by_step);
@@ -100,9 +100,9 @@ void plastic_store::deliver(gid_type source, step_type step, const std::vector<s
             buffer.add(target_code::receptor(s.target_code), step + d, neuron, w);
         }
         seg.k_plus =
-            first_spike ? 1.0
-                        : seg.k_plus * std::exp(-static_cast<double>(step - seg.t_last) * inv_tp) +
-                              1.0;
+            first_spike
+                ? 1.0
+                : seg.k_plus * std::exp(-static_cast<double>(step - seg.t_last) * inv_tp) + 1.0;
         seg.t_last = step;
     }
 }

@@ -110,9 +110,9 @@ class plastic_store {
         double weight;
     };
     struct segment {
-        std::uint32_t rule;  // index into the rules (the projection)
+        std::uint32_t rule;        // index into the rules (the projection)
         std::uint64_t begin, end;  // synapses
-        double k_plus = 0;  // pre trace just after the last pre spike
+        double k_plus = 0;         // pre trace just after the last pre spike
         step_type t_last = std::numeric_limits<step_type>::min();  // no pre spike yet
     };
     struct pending {
@@ -132,8 +132,8 @@ class plastic_store {
     // Delivers a spike of `source` emitted in step `step`: updates the
     // weights of its synapses (rules[segment.rule], post spikes from
     // `history`) and adds them to the ring buffer at step + delay.
-    void deliver(gid_type source, step_type step, const std::vector<stdp_spec>& rules,
-                 double dt, post_history& history, ring_buffer& buffer);
+    void deliver(gid_type source, step_type step, const std::vector<stdp_spec>& rules, double dt,
+                 post_history& history, ring_buffer& buffer);
 
     const std::vector<std::uint64_t>& segment_index() const { return seg_index_; }
     const std::vector<segment>& segments() const { return segments_; }

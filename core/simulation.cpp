@@ -216,7 +216,8 @@ void simulation::build() {
             per_thread[t][k] =
                 draw_projection(spec_, k, receptors[k], ts.layout, grid_, positions_, drawn);
             for (const pending_synapse& s : drawn) {
-                plastic.push_back({s.source, static_cast<std::uint32_t>(k),
+                plastic.push_back({s.source,
+                                   static_cast<std::uint32_t>(k),
                                    {s.target_code, s.delay, static_cast<double>(s.weight)}});
                 ++incoming[target_code::index(s.target_code)];
             }
@@ -301,7 +302,8 @@ void simulation::save_plastic_weights() {
                     if (seg.rule != k) continue;
                     for (std::uint64_t i = seg.begin; i < seg.end; ++i) {
                         const auto& s = ps.synapses()[i];
-                        const gid_type target = ts->layout.gid_at(target_code::index(s.target_code));
+                        const gid_type target =
+                            ts->layout.gid_at(target_code::index(s.target_code));
                         out.pre_index.push_back(pre.find(g).value());
                         out.post_index.push_back(post.find(target).value());
                         out.weight.push_back(s.weight);
@@ -348,8 +350,7 @@ void simulation::build_current_injections() {
             for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
                 if (inputs[t][p].cells.empty()) continue;
                 auto& inj = injections_[t][p];
-                if (!inj)
-                    inj = std::make_unique<current_injection>(threads_[t]->shards[p]->size());
+                if (!inj) inj = std::make_unique<current_injection>(threads_[t]->shards[p]->size());
                 inj->add(std::move(inputs[t][p]));
             }
     }
@@ -747,7 +748,8 @@ void simulation::restore(const std::vector<checkpoint_state>& parts) {
     if (first.populations.size() != spec_.populations.size() ||
         first.n_slots != static_cast<std::uint64_t>(threads_[0]->buffer.n_slots()) ||
         first.n_receptors != threads_[0]->buffer.n_receptors())
-        throw error("checkpoint: it was written for another network (populations or delays differ)");
+        throw error(
+            "checkpoint: it was written for another network (populations or delays differ)");
     for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
         const auto& pop = spec_.populations[p];
         const auto& part = first.populations[p];
@@ -784,13 +786,15 @@ void simulation::restore(const std::vector<checkpoint_state>& parts) {
             }
             for (std::size_t i = 0; i < part.spike_node.size(); ++i)
                 if (part_.is_local(population_first_[p] + part.spike_node[i]))
-                    spikes.emplace_back(part.spike_index[i], part.spike_node[i], part.spike_time[i]);
+                    spikes.emplace_back(part.spike_index[i], part.spike_node[i],
+                                        part.spike_time[i]);
             if (!part.probe_gids.empty()) {
                 probe_width = part.probe_values.size() / part.probe_gids.size();
                 for (std::size_t k = 0; k < part.probe_gids.size(); ++k) {
                     const gid_type g = part.probe_gids[k];
                     if (part_.is_local(g))
-                        probe_rows[part_.thread_of(g)][g] = part.probe_values.data() + k * probe_width;
+                        probe_rows[part_.thread_of(g)][g] =
+                            part.probe_values.data() + k * probe_width;
                 }
             }
         }
@@ -849,7 +853,8 @@ void simulation::restore(const std::vector<checkpoint_state>& parts) {
             for (std::uint64_t si = index[g]; si < index[g + 1]; ++si) {
                 auto& seg = ps.segments()[si];
                 const auto tr = traces.find({g, seg.rule});
-                if (tr == traces.end()) throw error("checkpoint: a plastic synapse's trace is missing");
+                if (tr == traces.end())
+                    throw error("checkpoint: a plastic synapse's trace is missing");
                 seg.k_plus = tr->second.first;
                 seg.t_last = tr->second.second;
                 for (std::uint64_t k = seg.begin; k < seg.end; ++k) {

@@ -14,22 +14,22 @@ namespace boost::serialization {
 
 template <class A>
 void serialize(A& a, ganglion::checkpoint_state::population_part& p, unsigned) {
-    a & p.name & p.model & p.size & p.width & p.gids & p.values & p.spike_index & p.spike_node & p.spike_time & p.probe_gids &
-        p.probe_values;
+    a& p.name& p.model& p.size& p.width& p.gids& p.values& p.spike_index& p.spike_node& p
+        .spike_time& p.probe_gids& p.probe_values;
 }
 template <class A>
 void serialize(A& a, ganglion::checkpoint_state::plastic_synapse& s, unsigned) {
-    a & s.source & s.target & s.projection & s.occurrence & s.weight;
+    a& s.source& s.target& s.projection& s.occurrence& s.weight;
 }
 template <class A>
 void serialize(A& a, ganglion::checkpoint_state::pre_trace& t, unsigned) {
-    a & t.source & t.projection & t.k_plus & t.t_last;
+    a& t.source& t.projection& t.k_plus& t.t_last;
 }
 template <class A>
 void serialize(A& a, ganglion::checkpoint_state& c, unsigned) {
-    a & c.step & c.populations & c.spike_counts & c.recorded_counts & c.n_receptors & c.n_slots &
-        c.buffer_gids & c.buffer_values & c.plastic & c.traces & c.history_gids &
-        c.history_counts & c.history_steps & c.history_paired;
+    a& c.step& c.populations& c.spike_counts& c.recorded_counts& c.n_receptors& c.n_slots& c
+        .buffer_gids& c.buffer_values& c.plastic& c.traces& c.history_gids& c.history_counts& c
+        .history_steps& c.history_paired;
 }
 
 }  // namespace boost::serialization
@@ -182,7 +182,8 @@ std::vector<checkpoint_state> read_checkpoint(const std::string& dir,
                                             std::to_string(p.value("bytes", std::uint64_t{0})) +
                                             " (truncated or missing)");
         if (fnv1a_hex(bytes) != p.value("fnv1a", ""))
-            throw checkpoint_error(dir, file + " does not match its hash in the manifest (corrupt)");
+            throw checkpoint_error(dir,
+                                   file + " does not match its hash in the manifest (corrupt)");
         checkpoint_state s;
         try {
             std::istringstream is(bytes);

@@ -36,8 +36,8 @@ void check_input(const std::string& path, const std::vector<projection_connectio
         layout.add(p.label + (p.with_gids ? " with gids" : ""));
         if (p.with_gids != projections.front().with_gids)
             bug = "projection '" + p.label + "': gids given for some projections only";
-        if (p.with_gids && (p.pre_gid.size() != p.pre_index.size() ||
-                            p.post_gid.size() != p.pre_index.size()))
+        if (p.with_gids &&
+            (p.pre_gid.size() != p.pre_index.size() || p.post_gid.size() != p.pre_index.size()))
             bug = "projection '" + p.label + "': gid columns differ in length from pre_index";
         if (const auto why = hdf5::why_not_a_link_name(p.label); !why.empty())
             user_problem =
@@ -125,9 +125,9 @@ std::vector<std::vector<std::uint64_t>> global_positions(
 }
 
 // Columns of a connection block.
-constexpr std::size_t pre_column = 0, post_column = 1;      // u64
+constexpr std::size_t pre_column = 0, post_column = 1;          // u64
 constexpr std::size_t pre_gid_column = 2, post_gid_column = 3;  // u64, when with gids
-constexpr std::size_t weight_column = 0, delay_column = 1;  // f64
+constexpr std::size_t weight_column = 0, delay_column = 1;      // f64
 
 // ---------------------------------------------------------------------------------------
 // The collective write

@@ -962,11 +962,11 @@ class reader {
             const double lo = p.synapse.weight.lower_bound(), hi = p.synapse.weight.upper_bound();
             const stdp_spec& r = *p.synapse.stdp;
             if (lo < r.w_min || hi > r.w_max)
-                c.required("synapse", "").fail(
-                    "weights can take values in [" + format_number(lo) + ", " +
-                    format_number(hi) + "] " + weights.unit +
-                    "; a plastic synapse's weight must lie within [w_min, w_max] = [" +
-                    format_number(r.w_min) + ", " + format_number(r.w_max) + "]");
+                c.required("synapse", "")
+                    .fail("weights can take values in [" + format_number(lo) + ", " +
+                          format_number(hi) + "] " + weights.unit +
+                          "; a plastic synapse's weight must lie within [w_min, w_max] = [" +
+                          format_number(r.w_min) + ", " + format_number(r.w_max) + "]");
         }
         spec_.projections.push_back(std::move(p));
     }
@@ -998,8 +998,8 @@ class reader {
         non_negative(td, "A_minus", r.A_minus);
         const std::vector<std::string> dependences = {"AdditiveWeightDependence",
                                                       "MultiplicativeWeightDependence"};
-        const cursor wd = s.required("weight_dependence", "{\"type\": " + join(dependences) +
-                                                              ", \"w_min\", \"w_max\"}");
+        const cursor wd = s.required("weight_dependence",
+                                     "{\"type\": " + join(dependences) + ", \"w_min\", \"w_max\"}");
         wd.allow_keys({"type", "w_min", "w_max"});
         const cursor wt = wd.required("type", "one of " + join(dependences));
         const std::string t = wt.string();
@@ -1018,8 +1018,9 @@ class reader {
         if (auto v = s.find("dendritic_delay_fraction")) {
             r.dendritic_delay_fraction = v->number();
             if (r.dendritic_delay_fraction != 1.0)
-                v->must_be("1 (all of the delay dendritic, PyNN's default; axonal delays are "
-                           "not supported)");
+                v->must_be(
+                    "1 (all of the delay dendritic, PyNN's default; axonal delays are "
+                    "not supported)");
         }
         return r;
     }
@@ -1105,17 +1106,17 @@ class reader {
             s.times = number_list(times, "ms");
             s.amplitudes = number_list(amps, "nA");
             if (s.times.size() != s.amplitudes.size())
-                amps.fail("got " + std::to_string(s.amplitudes.size()) +
-                          " amplitudes for " + std::to_string(s.times.size()) +
+                amps.fail("got " + std::to_string(s.amplitudes.size()) + " amplitudes for " +
+                          std::to_string(s.times.size()) +
                           " times; must be one amplitude per time");
             for (std::size_t i = 0; i < s.times.size(); ++i) {
                 if (s.times[i] < 0)
-                    times.fail("times[" + std::to_string(i) + "] is " +
-                               format_number(s.times[i]) + " ms; must be >= 0");
+                    times.fail("times[" + std::to_string(i) + "] is " + format_number(s.times[i]) +
+                               " ms; must be >= 0");
                 if (i > 0 && !(s.times[i] > s.times[i - 1]))
                     times.fail("times[" + std::to_string(i) + "] = " + format_number(s.times[i]) +
-                               " ms is not after times[" + std::to_string(i - 1) + "] = " +
-                               format_number(s.times[i - 1]) + " ms; times must increase");
+                               " ms is not after times[" + std::to_string(i - 1) +
+                               "] = " + format_number(s.times[i - 1]) + " ms; times must increase");
             }
         } else {
             type.fail_unknown("current source type", s.type, types, "known types");

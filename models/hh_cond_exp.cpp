@@ -136,8 +136,7 @@ void hh_cond_exp::step(const parameters& p, const derived& d, state& s, const do
     const double half_e = d.half_e, half_i = d.half_i;
     const double v_spike = p.v_offset + 30.0;
     const int substeps = d.substeps;
-    auto f = [&](double vv, double m, double hg, double n, double gek, double gik,
-                  double i_ext) {
+    auto f = [&](double vv, double m, double hg, double n, double gek, double gik, double i_ext) {
         const rates r = rates_at(vv - p.v_offset);
         const double m3 = m * m * m, n2 = n * n;
         const double i = -p.gbar_Na * m3 * hg * (vv - p.e_rev_Na) -

@@ -115,7 +115,8 @@ void if_curr_alpha::step(const parameters& p, const derived& d, state& s,
     for (std::size_t k = 0; k < n; ++k) {
         const bool free = refr[k] == 0;
         const double v_free = p.v_rest + d.p22 * (v[k] - p.v_rest) + d.p31e * ye[k] +
-                              d.p32e * ie[k] + d.p31i * yi[k] + d.p32i * ii[k] + d.p20 * (p.i_offset + inj[k]);
+                              d.p32e * ie[k] + d.p31i * yi[k] + d.p32i * ii[k] +
+                              d.p20 * (p.i_offset + inj[k]);
         v[k] = free ? v_free : v[k];
         refr[k] = free ? 0 : refr[k] - 1;
         ie[k] = d.p21e * ye[k] + d.decay_e * ie[k];

@@ -71,8 +71,8 @@ void if_curr_delta::step(const parameters& p, const derived& d, state& s,
 #pragma omp simd
     for (std::size_t k = 0; k < n; ++k) {
         const bool free = refr[k] == 0;
-        const double v_free =
-            p.v_rest + d.p22 * (v[k] - p.v_rest) + d.p20 * (p.i_offset + inj[k]) + in_e[k] + in_i[k];
+        const double v_free = p.v_rest + d.p22 * (v[k] - p.v_rest) + d.p20 * (p.i_offset + inj[k]) +
+                              in_e[k] + in_i[k];
         v[k] = free ? v_free : v[k];
         refr[k] = free ? 0 : refr[k] - 1;
         const bool spike = v[k] >= p.v_thresh;

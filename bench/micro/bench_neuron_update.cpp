@@ -117,7 +117,7 @@ struct prepared {
     explicit prepared(std::size_t n)
         : p(M::parameters::from(va_parameters(is_conductance<M>))),
           d(p, dt),
-          in(is_conductance<M> ? input_rows(n, 0.004, 0.051)      // uS
+          in(is_conductance<M> ? input_rows(n, 0.004, 0.051)     // uS
                                : input_rows(n, 0.0162, -0.09)),  // nA
           no_current(n, 0.0) {
         s.resize(n, p);
@@ -234,7 +234,7 @@ void poisson(benchmark::State& state) {
 
 // A DC current (nA) that makes each model fire tonically with its defaults.
 double tonic_current(const std::string& model) {
-    if (model == "Izhikevich") return 0.01;  // 10 mV/ms
+    if (model == "Izhikevich") return 0.01;      // 10 mV/ms
     if (model == "Izhikevich_cond") return 0.1;  // 100 pA, twice the rheobase
     if (model == "ConnorStevens" || model == "WangBuzsaki") return 0.02;  // ~3 uA/cm2 on 707 um2
     if (model == "IF_curr_delta" || model == "IF_curr_exp" || model == "IF_curr_alpha" ||

@@ -53,8 +53,8 @@ nlohmann::json to_json(const model_info& m) {
 void print(std::ostream& os, const model_info& m) {
     os << m.name << (m.is_source ? "  (spike source)" : "") << "\n  " << m.description << "\n";
     if (!m.receptors.empty())
-        os << "  receptor types: " << join(m.receptors) << " (weights in " << weight_unit(m.synapses)
-           << ")\n";
+        os << "  receptor types: " << join(m.receptors) << " (weights in "
+           << weight_unit(m.synapses) << ")\n";
     os << "  parameters:\n";
     for (const auto& p : m.parameters) {
         std::ostringstream def;

@@ -4,17 +4,17 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <csignal>
-#include <limits>
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -23,8 +23,8 @@
 #include "core/error.hpp"
 #include "core/estimate.hpp"
 #include "core/simulation.hpp"
-#include "io/cli/commands.hpp"
 #include "io/checkpoint_file.hpp"
+#include "io/cli/commands.hpp"
 #include "io/connections_file.hpp"
 #include "io/model_file.hpp"
 #include "io/positions_file.hpp"
@@ -158,7 +158,9 @@ std::string model_identity(const run_options& opt, const model_spec& spec) {
 }
 
 volatile std::sig_atomic_t stop_signal = 0;
-extern "C" void on_stop_signal(int) { stop_signal = 1; }
+extern "C" void on_stop_signal(int) {
+    stop_signal = 1;
+}
 
 // SIGTERM and SIGUSR1 (what Slurm sends before the time limit) ask for a
 // checkpoint and a clean exit at the next agreed interval.
@@ -169,7 +171,9 @@ void install_stop_signals() {
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGUSR1, &sa, nullptr);
 }
-bool stop_signal_received() { return stop_signal != 0; }
+bool stop_signal_received() {
+    return stop_signal != 0;
+}
 
 }  // namespace
 
@@ -264,10 +268,9 @@ int run_command(const run_options& opt, const model_registry& models, communicat
         }
     }
     sim.set_stop_request([] { return stop_signal_received(); });
-    const step_type every =
-        opt.checkpoint_every > 0
-            ? std::max<step_type>(1, sim.grid().to_steps(opt.checkpoint_every))
-            : std::numeric_limits<step_type>::max();
+    const step_type every = opt.checkpoint_every > 0
+                                ? std::max<step_type>(1, sim.grid().to_steps(opt.checkpoint_every))
+                                : std::numeric_limits<step_type>::max();
     auto checkpoint = [&] {
         const auto t0 = std::chrono::steady_clock::now();
         checkpoint_info info{model_hash, threads, sim.step_to_ms(sim.current_step())};
@@ -280,8 +283,8 @@ int run_command(const run_options& opt, const model_registry& models, communicat
             for (const auto& f : std::filesystem::directory_iterator(checkpoint_dir))
                 bytes += f.file_size();
             std::ostringstream msg;
-            msg << "ganglion: checkpoint at " << info.time_ms << " ms: "
-                << human_bytes(static_cast<double>(bytes)) << " in " << std::fixed
+            msg << "ganglion: checkpoint at " << info.time_ms
+                << " ms: " << human_bytes(static_cast<double>(bytes)) << " in " << std::fixed
                 << std::setprecision(2) << seconds << " s (" << checkpoint_dir << ")\n";
             std::cerr << msg.str() << std::flush;
         }
@@ -296,9 +299,9 @@ int run_command(const run_options& opt, const model_registry& models, communicat
         if (sim.stopped_by_request()) {
             if (!checkpoint()) return exit_user_error;
             if (comm.rank() == 0 && !opt.quiet)
-                std::cerr << "ganglion: stopped by a signal at " << sim.step_to_ms(sim.current_step())
-                          << " ms; checkpoint in " << checkpoint_dir
-                          << " (continue with --restore)" << std::endl;
+                std::cerr << "ganglion: stopped by a signal at "
+                          << sim.step_to_ms(sim.current_step()) << " ms; checkpoint in "
+                          << checkpoint_dir << " (continue with --restore)" << std::endl;
             return exit_checkpointed;
         }
         // At every multiple of --checkpoint-every, the end included (a

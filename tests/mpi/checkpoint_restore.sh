@@ -59,6 +59,9 @@ echo "SIGUSR1 mid-run -> exit 75 with a checkpoint -> restore"
 set +e
 "$ganglion" run "$model" -q -o f --tstop 1e7 --checkpoint-dir ck4 &
 pid=$!
+# Signal once the run has started (its output directory exists: the model
+# is read and the handlers are installed), and a little later, mid-run.
+for _ in $(seq 600); do [ -d f ] && break; sleep 0.1; done
 sleep 0.5
 kill -USR1 "$pid"
 wait "$pid"

@@ -299,7 +299,8 @@ TEST_F(ConnectionsFileMpi, H5EqualSeesEveryDifference) {
 
     // Only empty projections: nothing to compare.
     const auto empty = file("h5_equal_empty");
-    ganglion::write_connections(empty, {projection_connections{"none", {}, {}, {}, {}, false, {}, {}}}, serial);
+    ganglion::write_connections(
+        empty, {projection_connections{"none", {}, {}, {}, {}, false, {}, {}}}, serial);
     EXPECT_EQ(h5_equal(empty, empty, log("empty")), 1) << "nothing to compare";
 
     if (!HasFailure())

@@ -57,10 +57,9 @@ model_spec network(const model_registry& models, const std::string& model) {
         if (model == "SpikeSourceArray")
             src.parameters.lists["spike_times"] = {{1.0, 5.5, 20.0, 30.1, 31.0, 45.0, 59.0}};
         if (model == "NetStim")
-            src.parameters.scalars = {{"start", 1.0}, {"interval", 3.0}, {"number", 100.0},
-                                      {"noise", 0.7}};
-        if (model == "SpikeSourceGamma")
-            src.parameters.scalars = {{"alpha", 3.0}, {"beta", 200.0}};
+            src.parameters.scalars = {
+                {"start", 1.0}, {"interval", 3.0}, {"number", 100.0}, {"noise", 0.7}};
+        if (model == "SpikeSourceGamma") src.parameters.scalars = {{"alpha", 3.0}, {"beta", 200.0}};
         if (model == "SpikeSourcePoisson") src.parameters.scalars = {{"rate", 300.0}};
         spec.populations.push_back(src);
     }
@@ -84,11 +83,11 @@ model_spec network(const model_registry& models, const std::string& model) {
     // A DC current that makes every model fire (and exercises the injected row).
     current_source_entry dc;
     const std::string& m = cells.model;
-    dc.source.amplitude = m == "Izhikevich"                               ? 0.01
-                          : m == "Izhikevich_cond"                        ? 0.3
-                          : m == "ConnorStevens" || m == "WangBuzsaki"   ? 0.02
-                          : m.find("IF_curr") == 0                        ? 1.0
-                                                                          : 0.5;
+    dc.source.amplitude = m == "Izhikevich"                            ? 0.01
+                          : m == "Izhikevich_cond"                     ? 0.3
+                          : m == "ConnorStevens" || m == "WangBuzsaki" ? 0.02
+                          : m.find("IF_curr") == 0                     ? 1.0
+                                                                       : 0.5;
     dc.inject_into.population = 1;
     spec.current_sources.push_back(dc);
     return spec;

@@ -72,7 +72,8 @@ TEST(current_sources, dc_source_charges_the_membrane_as_the_analytic_solution) {
     for (int s = 0; s < 1000; ++s) {
         const double t = (s + 1) * 0.1;  // sample after step s
         double expected = -65.0;
-        if (t > 20.0) expected = -65.0 + 10.0 * (1.0 - std::exp(-(std::min(t, 70.0) - 20.0) / 20.0));
+        if (t > 20.0)
+            expected = -65.0 + 10.0 * (1.0 - std::exp(-(std::min(t, 70.0) - 20.0) / 20.0));
         if (t > 70.0) expected = -65.0 + (expected + 65.0) * std::exp(-(t - 70.0) / 20.0);
         EXPECT_NEAR(v[s * 2 + 1], expected, 1e-10) << "t = " << t;
         EXPECT_EQ(v[s * 2 + 0], -65.0) << "neuron 0 receives nothing";
@@ -111,8 +112,8 @@ TEST(current_sources, step_and_ac_waveforms_on_the_grid) {
     st.times = {10.0, 25.0};
     st.amplitudes = {1.0, -0.5};
     const current_waveform w(st, 0, 0.1, 1);
-    EXPECT_EQ(w.at(99, 0), 0.0);    // t = 9.9 ms
-    EXPECT_EQ(w.at(100, 0), 1.0);   // t = 10 ms
+    EXPECT_EQ(w.at(99, 0), 0.0);   // t = 9.9 ms
+    EXPECT_EQ(w.at(100, 0), 1.0);  // t = 10 ms
     EXPECT_EQ(w.at(249, 0), 1.0);
     EXPECT_EQ(w.at(250, 0), -0.5);  // t = 25 ms, and ever after
     EXPECT_EQ(w.at(100000, 0), -0.5);

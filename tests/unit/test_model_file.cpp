@@ -49,6 +49,7 @@ model_entry lif(const std::string& name, bool conductance) {
         e.info.parameters.push_back({"e_rev_I", -70.0, "mV", "", false});
     }
     e.info.receptors = {"excitatory", "inhibitory"};
+    e.info.synapses = conductance ? synapse_type::conductance : synapse_type::current;
     e.info.state = {{"v", "mV", "v_rest", 0.0}};
     e.info.recordables = {"spikes", "v"};
     e.validate = [name](const parameter_values& v) {

@@ -420,10 +420,10 @@ TEST_F(netstim, a_start_below_half_a_step_is_stamped_at_the_first_step_end) {
     // NEURON users start NetStims at 0: the spike at t = 0 (noise 0) has no
     // earlier step and is emitted in step 0, like any time below dt / 2.
     for (const double start : {0.0, 0.04}) {
-        EXPECT_EQ(steps_of(run(*make({.start = start, .interval = 1.0, .number = 3}, {0}, 0.1),
-                               0, 40),
-                           0),
-                  (std::vector<step_type>{0, 9, 19}))
+        EXPECT_EQ(
+            steps_of(run(*make({.start = start, .interval = 1.0, .number = 3}, {0}, 0.1), 0, 40),
+                     0),
+            (std::vector<step_type>{0, 9, 19}))
             << "start " << start;
     }
     // dt / 2 rounds up to the first step end.

@@ -113,8 +113,8 @@ TEST(stdp, one_pair_changes_the_weight_by_the_pair_rule) {
             else if (dt_pair < 0)
                 expected = w0 - rule.A_minus * (add ? rule.w_max : w0 - rule.w_min) *
                                     std::exp(dt_pair / rule.tau_minus);
-            EXPECT_NEAR(w, expected, 1e-14) << (add ? "additive" : "multiplicative")
-                                             << " dt = " << dt_pair;
+            EXPECT_NEAR(w, expected, 1e-14)
+                << (add ? "additive" : "multiplicative") << " dt = " << dt_pair;
             if (dt_pair != 0) {
                 EXPECT_NE(w, w0);
             }
