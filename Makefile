@@ -27,6 +27,14 @@ build:
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# The Slurm job scripts of jobs/ on a throw-away one-node Slurm cluster
+# (installs slurm-wlm and munge when missing; about 3 minutes, up to 8 on
+# a busy machine).
+.PHONY: test-slurm
+test-slurm: build
+	tests/slurm/run_slurm_test.sh --ganglion $(BUILD)/io/ganglion \
+	  --spikes-equal $(BUILD)/tests/mpi/spikes_equal
+
 bench: build
 	bench/networks/vogels_abbott.sh --ganglion $(BUILD)/io/ganglion
 

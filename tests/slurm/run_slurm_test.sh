@@ -24,7 +24,8 @@
 #      --wait: both summaries, their spikes equal, and
 #      jobs/collect_scaling.py's table (CSV) and plot (PNG).
 # The daemons are stopped on exit (trap); --keep leaves the temporary
-# directory (logs, outputs) behind. Takes about 3-4 minutes (--quick: ~1.5).
+# directory (logs, outputs) behind. Takes about 3 minutes on an otherwise idle
+# 2-CPU machine, up to 8 on a busy one (--quick: about 1.5).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -103,7 +104,8 @@ chmod 755 "$work"
 strong_pid=""
 cleanup() {
   local rc=$?
-  [ -n "$strong_pid" ] && kill "$strong_pid" 2> /dev/null
+  set +e  # stop the daemons whatever else fails here
+  if [ -n "$strong_pid" ]; then kill "$strong_pid" 2> /dev/null || true; fi
   if [ -n "${SLURM_CONF:-}" ] && [ -f "$SLURM_CONF" ]; then
     scancel --full --quiet -u "$(id -un)" 2> /dev/null || true
   fi
