@@ -236,11 +236,9 @@ void poisson(benchmark::State& state) {
 double tonic_current(const std::string& model) {
     if (model == "Izhikevich") return 0.01;      // 10 mV/ms
     if (model == "Izhikevich_cond") return 0.1;  // 100 pA, twice the rheobase
-    if (model == "ConnorStevens" || model == "WangBuzsaki") return 0.02;  // ~3 uA/cm2 on 707 um2
-    if (model == "IF_curr_delta" || model == "IF_curr_exp" || model == "IF_curr_alpha" ||
-        model == "IF_curr_dual_exp")
-        return 1.0;  // 20 mV above rest on 20 MOhm
-    return 0.5;
+    if (model == "ConnorStevens") return 0.1;    // rheobase 0.058 nA on the default soma
+    if (model == "WangBuzsaki") return 0.01;     // rheobase 0.0011 nA
+    return 1.0;  // the IF, AdEx and HH cells with PyNN's defaults: above rheobase
 }
 
 void any_model(benchmark::State& state, const std::string& model) {
