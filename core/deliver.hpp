@@ -17,4 +17,9 @@ namespace ganglion {
 std::uint64_t deliver_spikes(const synapse_store& synapses, ring_buffer& buffer,
                              const std::vector<std::uint64_t>& words, step_type first_step);
 
+// `count` spikes of one source in step `step` at once: each weight times
+// count (Poisson sources generated at their targets, core/simulation.cpp).
+std::uint64_t deliver_source(const synapse_store& synapses, ring_buffer& buffer, gid_type source,
+                             step_type step, int count);
+
 }  // namespace ganglion

@@ -16,6 +16,15 @@ poisson_process poisson_process::make(double rate_hz, double start_ms, double du
                                   : static_cast<step_type>(std::llround(stop / dt));
     p.seed = seed;
     p.purpose = purpose;
+    double pk = p.exp_minus_lambda, c = pk;
+    p.cdf.push_back(c);
+    for (int k = 1; k < 100000; ++k) {
+        pk *= p.lambda / k;
+        const double next = c + pk;
+        if (next == c && k > p.lambda) break;  // 1 to double precision
+        c = next;
+        p.cdf.push_back(c);
+    }
     return p;
 }
 

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -28,9 +29,11 @@ struct simulation::thread_state {
     post_history history;   // post spikes of this thread's plastic targets
     spike_buffer spikes;
     phase_timers timers;
-    // Poisson sources generated here rather than received (see run()).
+    // Poisson sources generated here rather than received (interval_deliver),
+    // ordered by gid.
     std::vector<std::pair<gid_type, std::size_t>> generated_sources;
-    std::vector<std::uint64_t> generated_words, merged_words;
+    // Per generated source: its current Philox block number + 1, and the words.
+    std::vector<std::pair<std::uint64_t, std::array<std::uint64_t, 4>>> poisson_blocks;
 };
 
 std::pair<double, double> resolve_delay_range(const model_spec& spec) {
@@ -414,29 +417,30 @@ void simulation::exchange(step_type first) {
 
 void simulation::interval_deliver(thread_state& ts, step_type first, step_type last) {
     if (!ts.plastic.empty()) record_post_spikes(ts);
-    if (ts.generated_sources.empty()) {
-        deliver_all(ts, global_words_, first);
-        return;
-    }
-    // Merge the locally generated Poisson spikes into the received ones, so
-    // that delivery sees exactly the (step, gid) order an exchange would give.
-    auto& local = ts.generated_words;
-    local.clear();
+    deliver_all(ts, global_words_, first);
+    // The Poisson sources generated here, after the received spikes, in
+    // (step, source) order, each source's spikes of a step at once (weight x
+    // count; plastic synapses once per spike): no spike words, no merge, and
+    // every buffer cell sums its inputs in the same order on every split.
+    ts.poisson_blocks.resize(ts.generated_sources.size());
     for (step_type s = first; s < last; ++s)
-        for (const auto& [g, p] : ts.generated_sources) {
+        for (std::size_t i = 0; i < ts.generated_sources.size(); ++i) {
+            const auto [g, p] = ts.generated_sources[i];
             const poisson_process& proc = *generated_[p];
             if (!proc.active(s)) continue;
-            for (int k = proc.count(g, s); k > 0; --k)
-                local.push_back(spike_word::pack(g, s - first));
+            // Each source's current Philox block serves 4 steps.
+            auto& [block, words] = ts.poisson_blocks[i];
+            if (block != poisson_process::block_of(s) + 1) {
+                block = poisson_process::block_of(s) + 1;  // 0: none yet
+                words = philox(proc.seed, proc.purpose, g, block - 1);
+            }
+            const int k = proc.count_from(words[poisson_process::word_of(s)]);
+            if (k == 0) continue;
+            deliver_source(ts.synapses, ts.buffer, g, s, k);
+            if (ts.plastic.has_row(g))
+                for (int i = 0; i < k; ++i)
+                    ts.plastic.deliver(g, s, rules_, grid_.dt, ts.history, ts.buffer);
         }
-    if (local.empty()) {
-        deliver_all(ts, global_words_, first);
-        return;
-    }
-    ts.merged_words.resize(local.size() + global_words_.size());
-    std::merge(global_words_.begin(), global_words_.end(), local.begin(), local.end(),
-               ts.merged_words.begin());
-    deliver_all(ts, ts.merged_words, first);
 }
 
 void simulation::deliver_all(thread_state& ts, const std::vector<std::uint64_t>& words,
