@@ -31,24 +31,10 @@
 #include "core/spec.hpp"
 #include "core/spike_buffer.hpp"
 #include "models/registry.hpp"
+#include "tests/unit/source_test_support.hpp"
 
 namespace ganglion {
 namespace {
-
-struct spike {
-    gid_type gid;
-    step_type step;
-    bool operator==(const spike&) const = default;
-};
-
-const model_registry& standard_models() {
-    static const model_registry models = [] {
-        model_registry r;
-        register_standard_models(r);
-        return r;
-    }();
-    return models;
-}
 
 struct netstim_parameters {
     double start = 50, interval = 10, number = 10, noise = 0, duration = 1e10;
@@ -63,106 +49,16 @@ struct netstim_parameters {
     }
 };
 
-class netstim : public ::testing::Test {
+class netstim : public source_test::shard_fixture {
   protected:
-    // A shard owning `gids` of a NetStim population starting at gid 0.
     std::unique_ptr<population_shard> make(const netstim_parameters& p, std::vector<gid_type> gids,
                                            double dt, std::uint64_t seed = 1,
                                            std::size_t population = 0) {
-        spec_ = std::make_unique<population_spec>();
-        spec_->name = "stim";
-        spec_->model = "NetStim";
-        spec_->size = gids.empty() ? 0 : gids.back() + 1;
-        spec_->parameters = p.values();
-        const model_entry* e = standard_models().find("NetStim");
-        EXPECT_NE(e, nullptr);
-        e->validate(spec_->parameters);
-        shard_context ctx;
-        ctx.spec = spec_.get();
-        ctx.population_index = population;
-        ctx.gids = std::move(gids);
-        ctx.dt = dt;
-        ctx.seed = seed;
-        return e->make(ctx);
+        return make_shard("NetStim", p.values(), std::move(gids), dt, seed, population);
     }
-    std::unique_ptr<population_spec> spec_;
 };
 
-// Runs a shard over [from, to) in intervals of `chunk` steps, as the engine does.
-std::vector<spike> run(population_shard& shard, step_type from, step_type to,
-                       step_type chunk = 100) {
-    std::vector<spike> out;
-    spike_buffer buffer;
-    for (step_type a = from; a < to; a += chunk) {
-        const step_type b = std::min(to, a + chunk);
-        buffer.start_interval(a);
-        shard.update(a, b, input_view{}, buffer);
-        for (const auto w : buffer.words())
-            out.push_back({spike_word::gid(w), a + spike_word::lag(w)});
-    }
-    return out;
-}
-
-std::vector<gid_type> range(gid_type n) {
-    std::vector<gid_type> g(n);
-    for (gid_type i = 0; i < n; ++i)
-        g[i] = i;
-    return g;
-}
-
-std::vector<step_type> steps_of(const std::vector<spike>& spikes, gid_type gid) {
-    std::vector<step_type> out;
-    for (const auto& s : spikes)
-        if (s.gid == gid) out.push_back(s.step);
-    return out;
-}
-
-// Per gid, the spike times (ms) as stamped: (step + 1) dt.
-std::vector<std::vector<double>> trains(const std::vector<spike>& spikes, gid_type n, double dt) {
-    std::vector<std::vector<double>> t(n);
-    for (const auto& s : spikes)
-        t[s.gid].push_back(static_cast<double>(s.step + 1) * dt);
-    return t;
-}
-
-std::vector<double> intervals(const std::vector<std::vector<double>>& trains) {
-    std::vector<double> isi;
-    for (const auto& t : trains)
-        for (std::size_t k = 1; k < t.size(); ++k)
-            isi.push_back(t[k] - t[k - 1]);
-    return isi;
-}
-
-struct moments {
-    double mean = 0, sd = 0;
-};
-moments moments_of(const std::vector<double>& x) {
-    moments m;
-    const auto n = static_cast<double>(x.size());
-    for (const double v : x)
-        m.mean += v / n;
-    double var = 0;
-    for (const double v : x)
-        var += (v - m.mean) * (v - m.mean) / (n - 1);
-    m.sd = std::sqrt(var);
-    return m;
-}
-
-// The KS statistic of values observed within `slack` of draws from `cdf`
-// (see the top of the file), times sqrt(n).
-double ks_sqrt_n(std::vector<double> x, const std::function<double(double)>& cdf, double slack) {
-    std::sort(x.begin(), x.end());
-    const auto n = static_cast<double>(x.size());
-    double d = 0;
-    for (std::size_t i = 0; i < x.size(); ++i) {
-        const double above = static_cast<double>(i + 1) / n - cdf(x[i] + slack);
-        const double below = cdf(x[i] - slack) - static_cast<double>(i) / n;
-        d = std::max({d, above, below});
-    }
-    return d * std::sqrt(n);
-}
-// Kolmogorov's distribution: P(sqrt(n) D > 1.949) = 0.001.
-constexpr double ks_critical = 1.949;
+using namespace source_test;
 
 // ---------------------------------------------------------------------------
 // noise 0: NEURON's regular train
