@@ -26,15 +26,13 @@
 #include "core/spec.hpp"
 #include "core/spike_buffer.hpp"
 #include "models/registry.hpp"
+#include "tests/unit/source_test_support.hpp"
 
 namespace ganglion {
 namespace {
 
-struct spike {
-    gid_type gid;
-    step_type step;
-    bool operator==(const spike&) const = default;
-};
+using source_test::run;
+using source_test::spike;
 
 class sources : public ::testing::Test {
   protected:
@@ -66,22 +64,6 @@ class sources : public ::testing::Test {
     model_registry registry_;
     std::unique_ptr<population_spec> spec_;  // of the last shard made
 };
-
-// Runs a shard over [from, to) in intervals of `chunk` steps, as the engine
-// does (a spike word holds a step relative to its interval).
-std::vector<spike> run(population_shard& shard, step_type from, step_type to,
-                       step_type chunk = 100) {
-    std::vector<spike> out;
-    spike_buffer buffer;
-    for (step_type a = from; a < to; a += chunk) {
-        const step_type b = std::min(to, a + chunk);
-        buffer.start_interval(a);
-        shard.update(a, b, input_view{}, buffer);
-        for (const auto w : buffer.words())
-            out.push_back({spike_word::gid(w), a + spike_word::lag(w)});
-    }
-    return out;
-}
 
 parameter_values poisson(double rate, double start = 0, double duration = 1e10) {
     parameter_values v;
