@@ -33,6 +33,7 @@ namespace {
 
 using source_test::run;
 using source_test::spike;
+using source_test::steps_of;
 
 class sources : public ::testing::Test {
   protected:
@@ -249,13 +250,6 @@ parameter_values spike_times(std::vector<std::vector<double>> lists) {
     parameter_values v;
     v.lists["spike_times"] = std::move(lists);
     return v;
-}
-
-std::vector<step_type> steps_of(const std::vector<spike>& spikes, gid_type gid) {
-    std::vector<step_type> out;
-    for (const auto& s : spikes)
-        if (s.gid == gid) out.push_back(s.step);
-    return out;
 }
 
 TEST_F(sources, ArrayTimeIsEmittedInStepRoundedMinusOne) {
