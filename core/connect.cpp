@@ -12,7 +12,8 @@
 namespace ganglion {
 
 step_type delay_grid::to_steps(double delay_ms) const {
-    return static_cast<step_type>(std::llround(delay_ms / dt));
+    const auto d = static_cast<step_type>(std::llround(delay_ms / dt));
+    return at_least_one_step && d < 1 && delay_ms > 0 ? 1 : d;
 }
 
 network_positions compute_positions(const model_spec& spec) {
@@ -208,7 +209,7 @@ class projection_builder {
         if (post_.contiguous() && !proj_.post.is_assembly()) {
             const auto& pp = layout_.populations()[proj_.post.population];
             for (std::uint64_t c = 0; c < pp.count; ++c) {
-                const gid_type g = pp.first_owned + c * layout_.part().n_vps();
+                const gid_type g = layout_.owned_gid(proj_.post.population, c);
                 f(g - pp.first_gid, g);
             }
             return;

@@ -22,6 +22,9 @@ struct delay_grid {
     double dt = 0.1;
     step_type min_steps = 1;  // D: min_delay in steps
     step_type max_steps = 1;
+    // SpiNNaker mode: a delay that rounds to 0 steps becomes 1 step, the
+    // hardware's shortest.
+    bool at_least_one_step = false;
     // A delay in ms on the grid: rounded to the nearest step (invariant 2).
     step_type to_steps(double delay_ms) const;
 };

@@ -1,8 +1,11 @@
 #pragma once
 
 // Where each population's neurons sit in one thread's arrays: the thread's
-// neurons of population p are its gids first_owned, first_owned + R*T, ...
-// and take thread-local indices offset .. offset + count - 1.
+// neurons of population p, in gid order, take thread-local indices offset ..
+// offset + count - 1. By default they are the gids first_owned,
+// first_owned + R*T, ...; in SpiNNaker mode (core/partition.hpp) they are
+// the whole cores first_core, first_core + R*T, ... of the population (core
+// numbers relative to the population), 256 neurons each but the last.
 
 #include <cstdint>
 #include <vector>
@@ -18,11 +21,12 @@ class thread_layout {
     thread_layout(const model_spec& spec, const partition& part, int thread);
 
     struct population_part {
-        gid_type first_gid;    // of the population
-        gid_type size;         // of the population
-        gid_type first_owned;  // first gid of the population this thread owns
-        std::uint64_t count;   // how many this thread owns
-        std::uint64_t offset;  // thread-local index of first_owned
+        gid_type first_gid;            // of the population
+        gid_type size;                 // of the population
+        gid_type first_owned;          // first gid of the population this thread owns
+        std::uint64_t count;           // how many this thread owns
+        std::uint64_t offset;          // thread-local index of first_owned
+        std::uint64_t first_core = 0;  // SpiNNaker mode: first owned core of the population
     };
 
     int thread() const { return thread_; }
@@ -36,7 +40,17 @@ class thread_layout {
     // Thread-local index of an owned gid of population p.
     std::uint64_t local_index(std::size_t p, gid_type g) const {
         const auto& pp = pops_[p];
-        return pp.offset + (g - pp.first_owned) / part_.n_vps();
+        if (!part_.cores) return pp.offset + (g - pp.first_owned) / part_.n_vps();
+        const std::uint64_t cs = part_.cores->core_size;
+        const std::uint64_t i = g - pp.first_gid;
+        return pp.offset + (i / cs - pp.first_core) / part_.n_vps() * cs + i % cs;
+    }
+    // The c-th gid (in gid order) of population p this thread owns.
+    gid_type owned_gid(std::size_t p, std::uint64_t c) const {
+        const auto& pp = pops_[p];
+        if (!part_.cores) return pp.first_owned + c * part_.n_vps();
+        const std::uint64_t cs = part_.cores->core_size;
+        return pp.first_gid + (pp.first_core + c / cs * part_.n_vps()) * cs + c % cs;
     }
     std::vector<gid_type> owned_gids(std::size_t p) const;
     // The gid at a thread-local index (inverse of local_index).
@@ -44,7 +58,7 @@ class thread_layout {
         std::size_t p = 0;
         while (p + 1 < pops_.size() && index >= pops_[p + 1].offset)
             ++p;
-        return pops_[p].first_owned + (index - pops_[p].offset) * part_.n_vps();
+        return owned_gid(p, index - pops_[p].offset);
     }
 
   private:

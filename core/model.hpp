@@ -12,6 +12,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,6 +74,9 @@ struct shard_context {
     std::vector<gid_type> gids;  // this thread's neurons of the population, ascending
     double dt = 0.1;
     std::uint64_t seed = 1;
+    // SpiNNaker mode only: per receptor, the left shift that turns a
+    // ring-buffer slot (a sum of 16-bit weights) into s16.15 input.
+    std::vector<int> input_shifts;
 };
 
 // Where a shard reads its input: this population's segment of the thread's
@@ -125,6 +129,15 @@ class population_shard {
     const current_injection* currents_ = nullptr;
 };
 
+// A model's SpiNNaker fixed-point version (models/spinnaker/).
+struct spinnaker_version {
+    std::function<std::unique_ptr<population_shard>(const shard_context&)> make;
+    // sPyNNaker's global weight scale: weights are multiplied by it before
+    // they are quantised (1024 for conductance input, whose synaptic state
+    // holds g * 1024 and is shifted right by 10 where it is used).
+    double weight_scale = 1.0;
+};
+
 struct model_entry {
     model_info info;
     // Throws parameter_error for a value outside its allowed range.
@@ -134,6 +147,9 @@ struct model_entry {
     // so that the engine may generate it wherever its synapses are instead of
     // exchanging its spikes.
     std::function<poisson_process(const shard_context&)> poisson;
+    // Neuron models that run in SpiNNaker mode; sources need none (they do no
+    // arithmetic on weights and run unchanged).
+    std::optional<spinnaker_version> spinnaker;
 };
 
 // The models a run can use, filled explicitly (models/registry.cpp), never

@@ -40,6 +40,11 @@ class ring_buffer {
     const double* row(std::size_t receptor, step_type step) const {
         return data_.data() + (receptor * n_slots_ + slot(step)) * stride_;
     }
+    // The row of a slot (slot < n_slots()), for callers that step through
+    // slots themselves.
+    double* slot_row(std::size_t receptor, std::size_t slot) {
+        return data_.data() + (receptor * n_slots_ + slot) * stride_;
+    }
     void add(std::size_t receptor, step_type step, std::size_t neuron, double value) {
         row(receptor, step)[neuron] += value;
     }

@@ -10,6 +10,7 @@
 #include <exception>
 #include <limits>
 #include <map>
+#include <sstream>
 #include <tuple>
 
 #include "core/deliver.hpp"
@@ -34,6 +35,12 @@ struct simulation::thread_state {
     std::vector<std::pair<gid_type, std::size_t>> generated_sources;
     // Per generated source: its current Philox block number + 1, and the words.
     std::vector<std::pair<std::uint64_t, std::array<std::uint64_t, 4>>> poisson_blocks;
+    // SpiNNaker mode: the synaptic words, the synapses while they are built
+    // (with each projection's range in them), and the ring-buffer saturations.
+    spinnaker::word_store words;
+    std::vector<pending_synapse> pending;
+    std::vector<std::pair<std::size_t, std::size_t>> drawn_ranges;
+    std::uint64_t saturations = 0;
 };
 
 std::pair<double, double> resolve_delay_range(const model_spec& spec) {
@@ -65,13 +72,26 @@ simulation::simulation(model_spec spec, const model_registry& models, communicat
     if (n_threads < 1) throw error("--threads must be >= 1, got " + std::to_string(n_threads));
     part_ = partition{comm.size(), comm.rank(), n_threads};
     const double dt = spec_.simulation.dt;
-    const auto [min_delay, max_delay] = resolve_delay_range(spec_);
+    auto [min_delay, max_delay] = resolve_delay_range(spec_);
+    if (spec_.spinnaker.enabled) {
+        // Whole cores of at most 256 neurons are dealt to ranks and threads.
+        std::vector<std::uint64_t> sizes;
+        for (const auto& p : spec_.populations)
+            sizes.push_back(p.size);
+        part_ =
+            partition{comm.size(), comm.rank(), n_threads, std::make_shared<const core_map>(sizes)};
+        // The hardware's shortest delay is one step.
+        min_delay = std::max(min_delay, dt);
+        max_delay = std::max(max_delay, min_delay);
+        grid_.at_least_one_step = true;
+    }
     grid_.dt = dt;
     grid_.min_steps = std::max<step_type>(1, grid_.to_steps(min_delay));
     grid_.max_steps = std::max(grid_.min_steps, grid_.to_steps(max_delay));
     if (grid_.min_steps >= spike_word::max_interval_steps)
         throw error("min_delay of " + std::to_string(min_delay) + " ms is more than " +
                     std::to_string(spike_word::max_interval_steps) + " steps");
+    if (spec_.spinnaker.enabled) spinnaker::check_model(spec_, models_);
     n_steps_ = static_cast<step_type>(std::llround(spec_.simulation.tstop / dt));
     // Synapses are built with 32-bit source gids (core/synapse_store.hpp).
     if (spec_.total_neurons() > std::numeric_limits<std::uint32_t>::max())
@@ -167,38 +187,12 @@ void simulation::build() {
         n_threads, std::vector<saved_connections>(spec_.projections.size()));
     std::vector<std::vector<std::uint64_t>> per_thread(
         n_threads, std::vector<std::uint64_t>(spec_.projections.size(), 0));
+    const bool fixed = spec_.spinnaker.enabled;
+    if (fixed) check_spinnaker();
     parallel_threads(n_threads, [&](int t) {
         thread_state& ts = *threads_[t];
-        for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
-            const auto& pop = spec_.populations[p];
-            const model_entry& m = *models_.find(pop.model);
-            shard_context ctx;
-            ctx.spec = &pop;
-            ctx.population_index = p;
-            ctx.first_gid = population_first_[p];
-            ctx.gids = ts.layout.owned_gids(p);
-            ctx.dt = spec_.simulation.dt;
-            ctx.seed = spec_.simulation.seed;
-            ts.shards.push_back(m.make(ctx));
-            if (t == 0 && m.poisson && !pop.record_spikes) generated_[p] = m.poisson(ctx);
-            // Initial values: constants, or draws keyed by gid.
-            for (const auto& [name, value] : pop.initial_values) {
-                double* x = ts.shards.back()->state(name);
-                if (!x && !ctx.gids.empty())
-                    throw internal_error(pop.model + " has no state " + name);
-                std::uint64_t var = 0;
-                while (var < m.info.state.size() && m.info.state[var].name != name)
-                    ++var;
-                for (std::size_t i = 0; i < ctx.gids.size(); ++i) {
-                    if (value.is_constant()) {
-                        x[i] = value.value;
-                    } else {
-                        random_stream rs(ctx.seed, purpose::initial_value(p, var), ctx.gids[i]);
-                        x[i] = rs.draw(value);
-                    }
-                }
-            }
-        }
+        // SpiNNaker mode makes its shards once the left shifts are known.
+        if (!fixed) make_shards(ts);
         ts.buffer =
             ring_buffer(n_receptors, static_cast<std::size_t>(grid_.min_steps + grid_.max_steps),
                         ts.layout.n_local());
@@ -210,6 +204,10 @@ void simulation::build() {
             if (!spec_.projections[k].synapse.stdp) {
                 per_thread[t][k] =
                     draw_projection(spec_, k, receptors[k], ts.layout, grid_, positions_, pending);
+                if (fixed) {
+                    ts.drawn_ranges.emplace_back(before, pending.size());
+                    continue;  // kept for saving once quantised
+                }
                 if (spec_.projections[k].save_connections)
                     keep_for_saving(k, ts.layout, pending, before, saved_per_thread[t][k]);
                 continue;
@@ -225,10 +223,23 @@ void simulation::build() {
                 ++incoming[target_code::index(s.target_code)];
             }
         }
+        if (fixed) {
+            ts.pending = std::move(pending);
+            return;
+        }
         ts.synapses.build(spec_.total_neurons(), std::move(pending));
         ts.plastic.build(spec_.total_neurons(), std::move(plastic));
         ts.history.reset(std::move(incoming));
     });
+    if (fixed) {
+        spinnaker_synapses(receptors, saved_per_thread);
+        parallel_threads(n_threads, [&](int t) {
+            thread_state& ts = *threads_[t];
+            make_shards(ts);
+            ts.words.build(spec_.total_neurons(), ts.layout, std::move(ts.pending));
+            std::vector<std::pair<std::size_t, std::size_t>>().swap(ts.drawn_ranges);
+        });
+    }
     // State recording: one probe per thread and recorded population.
     probes_.clear();
     probes_.resize(n_threads);
@@ -268,7 +279,7 @@ void simulation::build() {
         for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
             if (!generated_[p]) continue;
             for (gid_type g = population_first_[p]; g < population_first_[p + 1]; ++g)
-                if (ts.synapses.has_row(g) || ts.plastic.has_row(g))
+                if (ts.synapses.has_row(g) || ts.plastic.has_row(g) || ts.words.has_row(g))
                     ts.generated_sources.emplace_back(g, p);
         }
     });
@@ -287,6 +298,172 @@ void simulation::build() {
             to.delay.insert(to.delay.end(), from.delay.begin(), from.delay.end());
         }
     built_ = true;
+}
+
+void simulation::make_shards(thread_state& ts) {
+    for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
+        const auto& pop = spec_.populations[p];
+        const model_entry& m = *models_.find(pop.model);
+        shard_context ctx;
+        ctx.spec = &pop;
+        ctx.population_index = p;
+        ctx.first_gid = population_first_[p];
+        ctx.gids = ts.layout.owned_gids(p);
+        ctx.dt = spec_.simulation.dt;
+        ctx.seed = spec_.simulation.seed;
+        if (spec_.spinnaker.enabled && m.spinnaker) {
+            ctx.input_shifts = shifts_.at(p);
+            ts.shards.push_back(m.spinnaker->make(ctx));
+        } else {
+            ts.shards.push_back(m.make(ctx));
+        }
+        if (ts.layout.thread() == 0 && m.poisson && !pop.record_spikes)
+            generated_[p] = m.poisson(ctx);
+        // Initial values: constants, or draws keyed by gid.
+        for (const auto& [name, value] : pop.initial_values) {
+            double* x = ts.shards.back()->state(name);
+            if (!x && !ctx.gids.empty()) throw internal_error(pop.model + " has no state " + name);
+            std::uint64_t var = 0;
+            while (var < m.info.state.size() && m.info.state[var].name != name)
+                ++var;
+            for (std::size_t i = 0; i < ctx.gids.size(); ++i) {
+                if (value.is_constant()) {
+                    x[i] = value.value;
+                } else {
+                    random_stream rs(ctx.seed, purpose::initial_value(p, var), ctx.gids[i]);
+                    x[i] = rs.draw(value);
+                }
+            }
+        }
+    }
+}
+
+void simulation::check_spinnaker() const {
+    spinnaker::check_model(spec_, models_);
+}
+
+double simulation::quantum_scale(std::size_t population, std::size_t receptor) const {
+    const model_entry* m = models_.find(spec_.populations[population].model);
+    const double ws = m->spinnaker ? m->spinnaker->weight_scale : 1.0;
+    return ws * std::ldexp(1.0, 15 - shifts_.at(population).at(receptor));
+}
+
+void simulation::spinnaker_synapses(const std::vector<std::uint32_t>& receptors,
+                                    std::vector<std::vector<saved_connections>>& saved_per_thread) {
+    const std::size_t n_proj = spec_.projections.size();
+    const int n_threads = part_.n_threads;
+    // 1. What was drawn, per projection: reduced with max only (exact).
+    std::vector<std::vector<spinnaker::projection_measure>> per_thread(
+        n_threads, std::vector<spinnaker::projection_measure>(n_proj));
+    constexpr std::uint64_t none = std::numeric_limits<std::uint64_t>::max();
+    parallel_threads(n_threads, [&](int t) {
+        thread_state& ts = *threads_[t];
+        std::vector<std::uint32_t> count(ts.layout.n_local(), 0);
+        for (std::size_t k = 0; k < n_proj; ++k) {
+            auto& m = per_thread[t][k];
+            m.min_delay_steps = none;
+            const auto [from, to] = ts.drawn_ranges[k];
+            for (std::size_t i = from; i < to; ++i) {
+                const pending_synapse& s = ts.pending[i];
+                m.max_abs_weight = std::max(m.max_abs_weight, std::abs(double{s.weight}));
+                const std::uint32_t c = ++count[target_code::index(s.target_code)];
+                m.max_in_degree = std::max<std::uint64_t>(m.max_in_degree, c);
+                m.min_delay_steps = std::min<std::uint64_t>(m.min_delay_steps, s.delay);
+                m.max_delay_steps = std::max<std::uint64_t>(m.max_delay_steps, s.delay);
+            }
+            for (std::size_t i = from; i < to; ++i)
+                count[target_code::index(ts.pending[i].target_code)] = 0;
+        }
+    });
+    std::vector<spinnaker::projection_measure> measured(n_proj);
+    for (std::size_t k = 0; k < n_proj; ++k) {
+        auto& m = measured[k];
+        m.min_delay_steps = none;
+        for (int t = 0; t < n_threads; ++t) {
+            const auto& x = per_thread[t][k];
+            m.max_abs_weight = std::max(m.max_abs_weight, x.max_abs_weight);
+            m.max_in_degree = std::max(m.max_in_degree, x.max_in_degree);
+            m.min_delay_steps = std::min(m.min_delay_steps, x.min_delay_steps);
+            m.max_delay_steps = std::max(m.max_delay_steps, x.max_delay_steps);
+        }
+        m.max_abs_weight = comm_.max(m.max_abs_weight);
+        m.max_in_degree = comm_.max(m.max_in_degree);
+        m.min_delay_steps = none - comm_.max(none - m.min_delay_steps);
+        m.max_delay_steps = comm_.max(m.max_delay_steps);
+    }
+
+    // 2. The left shift of every receptor of every neuron population.
+    shifts_.assign(spec_.populations.size(), {});
+    for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
+        const model_entry* m = models_.find(spec_.populations[p].model);
+        if (!m->spinnaker) continue;
+        shifts_[p].assign(m->info.receptors.size(), 0);
+        for (std::size_t r = 0; r < m->info.receptors.size(); ++r) {
+            std::vector<spinnaker::projection_load> loads;
+            for (std::size_t k = 0; k < n_proj; ++k) {
+                const view_spec& post = spec_.projections[k].post;
+                bool into = false;
+                if (post.is_assembly()) {
+                    for (const auto& part : post.parts)
+                        into = into || part.population == p;
+                } else {
+                    into = post.population == p;
+                }
+                if (into && receptors[k] == r)
+                    loads.push_back(spinnaker::load_of(spec_, models_, k, measured[k],
+                                                       m->spinnaker->weight_scale));
+            }
+            shifts_[p][r] =
+                spinnaker::left_shift(loads, spec_.simulation.dt, spec_.spinnaker.ring_buffer_sigma,
+                                      spec_.spinnaker.spikes_per_second);
+        }
+    }
+
+    // 3. Weights to 16 bits, with the counts of those rounded to zero or saturated.
+    std::vector<std::vector<spinnaker::quantise_counts>> counts(
+        n_threads, std::vector<spinnaker::quantise_counts>(n_proj));
+    parallel_threads(n_threads, [&](int t) {
+        thread_state& ts = *threads_[t];
+        const auto& pops = ts.layout.populations();
+        for (std::size_t k = 0; k < n_proj; ++k) {
+            const auto [from, to] = ts.drawn_ranges[k];
+            const bool save = spec_.projections[k].save_connections;
+            if (save) keep_for_saving(k, ts.layout, ts.pending, from, saved_per_thread[t][k], to);
+            auto& saved_w = saved_per_thread[t][k].weight;
+            const std::size_t saved_from = saved_w.size() - (save ? to - from : 0);
+            for (std::size_t i = from; i < to; ++i) {
+                pending_synapse& s = ts.pending[i];
+                const std::uint32_t li = target_code::index(s.target_code);
+                std::size_t p = 0;
+                while (p + 1 < pops.size() && li >= pops[p + 1].offset)
+                    ++p;
+                const double scale = quantum_scale(p, target_code::receptor(s.target_code));
+                const std::uint32_t q = spinnaker::quantise(s.weight, scale, counts[t][k]);
+                s.weight = static_cast<float>(q);
+                // Saved as the hardware holds it, in PyNN units and sign.
+                if (save)
+                    saved_w[saved_from + (i - from)] =
+                        std::copysign(q / scale, saved_w[saved_from + (i - from)]);
+            }
+        }
+    });
+    std::vector<std::uint64_t> totals(2 * n_proj, 0);
+    for (int t = 0; t < n_threads; ++t)
+        for (std::size_t k = 0; k < n_proj; ++k) {
+            totals[2 * k] += counts[t][k].rounded_to_zero;
+            totals[2 * k + 1] += counts[t][k].saturated;
+        }
+    comm_.sum_in_place(totals);
+    quantised_.assign(n_proj, {});
+    for (std::size_t k = 0; k < n_proj; ++k)
+        quantised_[k] = {totals[2 * k], totals[2 * k + 1]};
+}
+
+std::uint64_t simulation::ring_buffer_saturations() const {
+    std::uint64_t n = 0;
+    for (const auto& ts : threads_)
+        n += ts->saturations;
+    return n;
 }
 
 void simulation::save_plastic_weights() {
@@ -364,10 +541,10 @@ void simulation::build_current_injections() {
 
 void simulation::keep_for_saving(std::size_t k, const thread_layout& layout,
                                  const std::vector<pending_synapse>& pending, std::size_t from,
-                                 saved_connections& out) const {
+                                 saved_connections& out, std::size_t to) const {
     const resolved_view pre(spec_, spec_.projections[k].pre);
     const resolved_view post(spec_, spec_.projections[k].post);
-    for (std::size_t i = from; i < pending.size(); ++i) {
+    for (std::size_t i = from; i < std::min(to, pending.size()); ++i) {
         const pending_synapse& s = pending[i];
         const gid_type target = layout.gid_at(target_code::index(s.target_code));
         out.pre_index.push_back(pre.find(s.source).value());
@@ -436,7 +613,10 @@ void simulation::interval_deliver(thread_state& ts, step_type first, step_type l
             }
             const int k = proc.count_from(words[poisson_process::word_of(s)]);
             if (k == 0) continue;
-            deliver_source(ts.synapses, ts.buffer, g, s, k);
+            if (spec_.spinnaker.enabled)
+                ts.words.deliver(g, s, static_cast<std::uint32_t>(k), ts.buffer, ts.saturations);
+            else
+                deliver_source(ts.synapses, ts.buffer, g, s, k);
             if (ts.plastic.has_row(g))
                 for (int i = 0; i < k; ++i)
                     ts.plastic.deliver(g, s, rules_, grid_.dt, ts.history, ts.buffer);
@@ -445,6 +625,12 @@ void simulation::interval_deliver(thread_state& ts, step_type first, step_type l
 
 void simulation::deliver_all(thread_state& ts, const std::vector<std::uint64_t>& words,
                              step_type first) {
+    if (spec_.spinnaker.enabled) {
+        for (const std::uint64_t w : words)
+            ts.words.deliver(spike_word::gid(w), first + spike_word::lag(w), 1, ts.buffer,
+                             ts.saturations);
+        return;
+    }
     deliver_spikes(ts.synapses, ts.buffer, words, first);
     if (ts.plastic.empty()) return;
     // Plastic synapses after the static ones, both in word order: every
@@ -633,7 +819,7 @@ std::uint64_t simulation::local_synapses() const {
 std::size_t simulation::synapse_bytes() const {
     std::size_t b = 0;
     for (const auto& ts : threads_)
-        b += ts->synapses.bytes() + ts->plastic.bytes();
+        b += ts->synapses.bytes() + ts->plastic.bytes() + ts->words.bytes();
     return b;
 }
 

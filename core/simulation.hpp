@@ -30,6 +30,7 @@
 #include "core/ring_buffer.hpp"
 #include "core/spec.hpp"
 #include "core/spike_buffer.hpp"
+#include "core/spinnaker.hpp"
 #include "core/synapse_store.hpp"
 #include "core/timers.hpp"
 
@@ -152,6 +153,15 @@ class simulation {
     }
     std::vector<recorded_spikes>& recorded() { return recorded_; }
 
+    // SpiNNaker mode: per population and receptor, the ring-buffer left
+    // shift; per projection, the weights rounded to zero or saturated when
+    // quantised (this rank's synapses); and the ring-buffer saturations
+    // during the run (this rank). Empty / zero in double mode.
+    bool spinnaker_mode() const { return spec_.spinnaker.enabled; }
+    const std::vector<std::vector<int>>& left_shifts() const { return shifts_; }
+    const std::vector<spinnaker::quantise_counts>& quantised() const { return quantised_; }
+    std::uint64_t ring_buffer_saturations() const;
+
     // For tests: a thread's synapses and ring buffer.
     const synapse_store& synapses(int thread) const;
     const thread_layout& layout(int thread) const;
@@ -169,10 +179,15 @@ class simulation {
     void inject_fault(step_type first, step_type last) const;
     void report_progress(std::chrono::steady_clock::time_point start);
     void build_current_injections();
+    void make_shards(thread_state& ts);
+    void check_spinnaker() const;
+    void spinnaker_synapses(const std::vector<std::uint32_t>& receptors,
+                            std::vector<std::vector<saved_connections>>& saved_per_thread);
+    double quantum_scale(std::size_t population, std::size_t receptor) const;
     void save_plastic_weights();
     void keep_for_saving(std::size_t k, const thread_layout& layout,
                          const std::vector<pending_synapse>& pending, std::size_t from,
-                         saved_connections& out) const;
+                         saved_connections& out, std::size_t to = SIZE_MAX) const;
 
     model_spec spec_;
     const model_registry& models_;
@@ -184,6 +199,8 @@ class simulation {
     std::vector<std::unique_ptr<thread_state>> threads_;
     std::vector<gid_type> population_first_;  // first gid per population, + total
     std::vector<std::uint64_t> proj_synapses_;
+    std::vector<std::vector<int>> shifts_;               // SpiNNaker mode
+    std::vector<spinnaker::quantise_counts> quantised_;  // SpiNNaker mode
     std::vector<std::uint64_t> spike_counts_;
     std::vector<std::uint64_t> recorded_counts_;  // spikes of recorded neurons, per population
     network_positions positions_;

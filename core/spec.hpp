@@ -74,6 +74,7 @@ struct value_spec {
 
 struct simulation_spec {
     double dt = 0.1;                  // ms
+    bool dt_given = false;            // by the file or --dt (SpiNNaker mode's default is 1 ms)
     double tstop = 1000.0;            // ms
     std::optional<double> min_delay;  // ms; default: smallest delay a projection can draw
     std::optional<double> max_delay;  // ms; default: largest delay a projection can draw
@@ -194,9 +195,20 @@ struct sampled_recording {
 void add_recording(population_spec& p, const std::string& what,
                    const std::optional<std::vector<std::uint64_t>>& indices);
 
+// "arithmetic": "spinnaker" (or --arithmetic spinnaker): run the model as
+// sPyNNaker runs it on SpiNNaker (../shared/DESIGN.md, "SpiNNaker
+// fixed-point mode"), with sPyNNaker's defaults for the choice of the
+// ring-buffer left shifts ("spinnaker": {...} in the file sets them).
+struct spinnaker_spec {
+    bool enabled = false;
+    double ring_buffer_sigma = 5.0;   // standard deviations of input headroom
+    double spikes_per_second = 30.0;  // assumed rate of non-Poisson sources
+};
+
 struct model_spec {
     std::map<std::string, double> constants;  // "constants": usable in expressions
     simulation_spec simulation;
+    spinnaker_spec spinnaker;
     std::vector<population_spec> populations;
     std::vector<projection_spec> projections;
     std::vector<current_source_entry> current_sources;

@@ -22,6 +22,7 @@
 
 #include "core/error.hpp"
 #include "core/expression.hpp"
+#include "core/spinnaker.hpp"
 #include "io/connections_file.hpp"
 
 namespace ganglion {
@@ -428,13 +429,25 @@ class reader {
                                            "; a model file must be a JSON object with keys "
                                            "simulation, populations and projections");
         const cursor root(doc, "", &spec_.constants);
-        root.allow_keys({"description", "arithmetic", "constants", "simulation", "populations",
-                         "projections", "recordings", "current_sources", "output"});
+        root.allow_keys({"description", "arithmetic", "spinnaker", "constants", "simulation",
+                         "populations", "projections", "recordings", "current_sources", "output"});
         constants(root.find("constants"));
         if (auto d = root.find("description")) d->string();
         if (auto a = root.find("arithmetic")) {
-            if (a->string("\"double\"") != "double")
-                a->must_be("\"double\" (only \"double\" is available in this build)");
+            const std::string kind = a->string("\"double\" or \"spinnaker\"");
+            if (kind != "double" && kind != "spinnaker") a->must_be("\"double\" or \"spinnaker\"");
+            spec_.spinnaker.enabled = kind == "spinnaker";
+        }
+        if (auto sp = root.find("spinnaker")) {
+            sp->allow_keys({"ring_buffer_sigma", "spikes_per_second"});
+            if (auto v = sp->find("ring_buffer_sigma")) {
+                spec_.spinnaker.ring_buffer_sigma = v->number();
+                if (!(spec_.spinnaker.ring_buffer_sigma > 0)) v->must_be("> 0");
+            }
+            if (auto v = sp->find("spikes_per_second")) {
+                spec_.spinnaker.spikes_per_second = v->number("Hz");
+                if (!(spec_.spinnaker.spikes_per_second > 0)) v->must_be("> 0 (Hz)");
+            }
         }
         simulation(root.required("simulation", "an object with dt, tstop, ..."));
         const cursor pops = root.required("populations", "a non-empty array of populations");
@@ -454,6 +467,9 @@ class reader {
         if (auto out = root.find("output")) {
             out->allow_keys({"text_spikes"});
             if (auto t = out->find("text_spikes")) spec_.text_spikes = t->boolean();
+        }
+        if (spec_.spinnaker.enabled) {
+            set_arithmetic(spec_, models_, std::nullopt, std::nullopt);
         }
         return std::move(spec_);
     }
@@ -497,7 +513,9 @@ class reader {
         if (auto v = c.find("dt")) {
             s.dt = v->number("ms");
             if (!(s.dt > 0)) v->must_be("> 0 (ms)");
+            s.dt_given = true;
         }
+        if (!s.dt_given && spec_.spinnaker.enabled) s.dt = 1.0;  // SpiNNaker's default
         if (auto v = c.find("tstop")) {
             s.tstop = v->number("ms");
             if (!(s.tstop > 0)) v->must_be("> 0 (ms)");
@@ -1465,6 +1483,22 @@ model_spec parse_model(const nlohmann::json& doc, const model_registry& models,
                        const std::map<std::string, double>& constant_overrides,
                        const std::string& base_dir) {
     return reader(models, base_dir, constant_overrides).read(doc);
+}
+
+void set_arithmetic(model_spec& spec, const model_registry& models,
+                    const std::optional<std::string>& arithmetic, const std::optional<double>& dt) {
+    if (arithmetic) {
+        if (*arithmetic != "double" && *arithmetic != "spinnaker")
+            throw error("--arithmetic: got '" + *arithmetic + "'; allowed: double, spinnaker");
+        spec.spinnaker.enabled = *arithmetic == "spinnaker";
+    }
+    if (dt) {
+        if (!(*dt > 0)) throw error("--dt: got " + format_number(*dt) + "; allowed: > 0 (ms)");
+        spec.simulation.dt = *dt;
+        spec.simulation.dt_given = true;
+    }
+    if (spec.spinnaker.enabled && !spec.simulation.dt_given) spec.simulation.dt = 1.0;
+    if (spec.spinnaker.enabled) spinnaker::check_model(spec, models);
 }
 
 model_spec read_model_file(const std::string& path, const model_registry& models,

@@ -6,6 +6,7 @@
 // `projections[2].connector.p_connect`), what was given and what is allowed.
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
@@ -28,5 +29,12 @@ model_spec read_model_file(const std::string& path, const model_registry& models
 model_spec parse_model(const nlohmann::json& doc, const model_registry& models,
                        const std::map<std::string, double>& constant_overrides = {},
                        const std::string& base_dir = ".");
+
+// The command line's --arithmetic (double | spinnaker) and --dt (ms), over
+// what the file says; in SpiNNaker mode dt defaults to 1 ms and must be 1.0
+// or 0.1 ms, and the model must be one SpiNNaker mode can run
+// (spinnaker::check_model; model_file_error otherwise).
+void set_arithmetic(model_spec& spec, const model_registry& models,
+                    const std::optional<std::string>& arithmetic, const std::optional<double>& dt);
 
 }  // namespace ganglion

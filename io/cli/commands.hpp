@@ -28,6 +28,8 @@ struct run_options {
     int threads = 0;  // 0: OMP_NUM_THREADS or 1
     std::optional<std::uint64_t> seed;
     std::optional<double> tstop;
+    std::optional<std::string> arithmetic;    // --arithmetic double|spinnaker
+    std::optional<double> dt;                 // --dt ms
     std::map<std::string, double> constants;  // --set NAME=VALUE
     bool quiet = false;
     std::string progress = "auto";  // auto (on a terminal), always, never
@@ -39,6 +41,8 @@ struct run_options {
 struct info_options {
     std::string model_file;
     std::map<std::string, double> constants;
+    std::optional<std::string> arithmetic;
+    std::optional<double> dt;
     int ranks = 0;  // 0: the ranks of this job
     int threads = 0;
 };
@@ -48,9 +52,21 @@ struct models_options {
     bool json = false;
 };
 
+// `ganglion compare`: see io/cli/compare.cpp and io/compare.hpp.
+struct compare_options {
+    std::string run_a;
+    std::string run_b;
+    std::string seed_baseline;  // empty: none
+    double transient_ms = 500;
+    double bin_ms = 2;
+    std::size_t n_corr = 200;
+    std::string json_file;  // empty: no JSON
+};
+
 int run_command(const run_options& opt, const model_registry& models, communicator& comm);
 int models_command(const models_options& opt, const model_registry& models, communicator& comm);
 int info_command(const info_options& opt, const model_registry& models, communicator& comm);
+int compare_command(const compare_options& opt, communicator& comm);
 
 // Runs `f` on every rank. If it throws a ganglion::error on any rank, the
 // ranks agree on it, the lowest failing rank prints the message (so a

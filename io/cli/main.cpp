@@ -39,6 +39,13 @@ int run_cli(int argc, char** argv, ganglion::communicator& comm) {
     run_cmd->add_option("--seed", run.seed, "Override the model file's seed");
     run_cmd->add_option("--tstop", run.tstop, "Override the model file's tstop (ms)")
         ->check(CLI::PositiveNumber);
+    run_cmd
+        ->add_option("--arithmetic", run.arithmetic,
+                     "double, or spinnaker: run as sPyNNaker runs it on SpiNNaker (s16.15 fixed "
+                     "point, 16-bit weights, cores of 256 neurons; dt 1 ms unless --dt 0.1)")
+        ->check(CLI::IsMember({"double", "spinnaker"}));
+    run_cmd->add_option("--dt", run.dt, "Override the model file's time step (ms)")
+        ->check(CLI::PositiveNumber);
     run_cmd->add_flag("-q,--quiet", run.quiet, "Print no summary");
     run_cmd
         ->add_option("--progress", run.progress,
@@ -66,6 +73,12 @@ int run_cli(int argc, char** argv, ganglion::communicator& comm) {
         ->check(CLI::Range(1, 1 << 24));
     info_cmd->add_option("--threads", info.threads, "Threads per rank to estimate for")
         ->check(CLI::Range(1, 1024));
+    info_cmd
+        ->add_option("--arithmetic", info.arithmetic,
+                     "double, or spinnaker (shows the cores and their partition)")
+        ->check(CLI::IsMember({"double", "spinnaker"}));
+    info_cmd->add_option("--dt", info.dt, "Override the model file's time step (ms)")
+        ->check(CLI::PositiveNumber);
     info_cmd->add_option("--set", info_set,
                          "Replace a constant of the model file: NAME=VALUE (repeatable)");
 
@@ -74,6 +87,34 @@ int run_cli(int argc, char** argv, ganglion::communicator& comm) {
         "models", "List the models with their parameters, defaults, units and recordables");
     models_cmd->add_option("name", catalogue.name, "Only this model");
     models_cmd->add_flag("--json", catalogue.json, "As JSON");
+
+    cli::compare_options cmp;
+    auto* compare_cmd = app.add_subcommand(
+        "compare",
+        "How far apart two runs are (rates, CVs of ISIs, count correlations per population: "
+        "KS distance and KL divergence), against a seed baseline");
+    compare_cmd
+        ->add_option("run_a", cmp.run_a,
+                     "Run A: a `ganglion run` output directory (or its spikes.h5)")
+        ->required();
+    compare_cmd->add_option("run_b", cmp.run_b, "Run B, compared with A")->required();
+    compare_cmd->add_option("--seed-baseline", cmp.seed_baseline,
+                            "Run C: A's model and arithmetic with another seed; prints the "
+                            "distances A vs C and the ratios");
+    compare_cmd->add_option("--transient", cmp.transient_ms, "Discard spikes up to this time (ms)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    compare_cmd->add_option("--bin", cmp.bin_ms, "Bin width for count correlations (ms)")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    compare_cmd
+        ->add_option("--n-corr", cmp.n_corr,
+                     "Correlations over all pairs of the first N neurons (by id) with spikes")
+        ->check(CLI::Range(2, 1 << 20))
+        ->capture_default_str();
+    compare_cmd->add_option("--json", cmp.json_file,
+                            "Also write everything (samples, distances, smoothed densities) as "
+                            "JSON, for tools/plot_compare.py");
 
     try {
         app.parse(argc, argv);
@@ -91,6 +132,7 @@ int run_cli(int argc, char** argv, ganglion::communicator& comm) {
     }
     if (*models_cmd) return cli::models_command(catalogue, models, comm);
     if (*run_cmd) return cli::run_command(run, models, comm);
+    if (*compare_cmd) return cli::compare_command(cmp, comm);
     return cli::info_command(info, models, comm);
 }
 

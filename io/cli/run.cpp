@@ -146,12 +146,16 @@ void write_text_spikes(const std::filesystem::path& path, const simulation& sim,
     write_atomically(path, text);
 }
 
-// What a checkpoint must match: the model file's bytes, the seed and the
-// --set constants (FNV-1a). tstop may differ: a restored run may go further.
+// What a checkpoint must match: the model file's bytes, the seed, the
+// --set constants, the arithmetic and dt (FNV-1a). tstop may differ: a
+// restored run may go further.
 std::string model_identity(const run_options& opt, const model_spec& spec) {
     std::ifstream in(opt.model_file, std::ios::binary);
     std::ostringstream os;
     os << in.rdbuf() << "\nseed=" << spec.simulation.seed;
+    // Only what differs from a plain run, so older checkpoints stay valid.
+    if (spec.spinnaker.enabled) os << "\narithmetic=spinnaker";
+    if (opt.dt) os << "\ndt=" << *opt.dt;
     for (const auto& [name, value] : opt.constants)
         os << "\n" << name << "=" << value;
     return fnv1a_hex(os.str());
@@ -189,6 +193,7 @@ int run_command(const run_options& opt, const model_registry& models, communicat
     // Everything every rank checks alike: a failure is printed once.
     if (!agree(comm, [&] {
             spec = read_model_file(opt.model_file, models, opt.constants);
+            set_arithmetic(spec, models, opt.arithmetic, opt.dt);
             if (opt.seed) spec.simulation.seed = *opt.seed;
             if (opt.tstop) spec.simulation.tstop = *opt.tstop;
             resolve_views(spec);  // random samples, with the final seed
@@ -403,12 +408,15 @@ int run_command(const run_options& opt, const model_registry& models, communicat
     const double rtf = bio_s > 0 ? sim_s / bio_s : 0;
     const double total_s = comm.max(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count());
+    const bool fixed = sim.spinnaker_mode();
+    const std::uint64_t saturations = comm.sum(sim.ring_buffer_saturations());
     if (comm.rank() != 0) return exit_ok;
 
     nlohmann::json summary;
     summary["model_file"] = opt.model_file;
     summary["ranks"] = comm.size();
     summary["threads"] = threads;
+    summary["arithmetic"] = fixed ? "spinnaker" : "double";
     summary["dt_ms"] = spec.simulation.dt;
     summary["min_delay_steps"] = sim.grid().min_steps;
     summary["max_delay_steps"] = sim.grid().max_steps;
@@ -431,11 +439,21 @@ int run_command(const run_options& opt, const model_registry& models, communicat
             entry["spikes"] = sim.spike_counts()[p];
             entry["mean_rate_hz"] = rate;
         }
+        if (fixed && !sim.left_shifts()[p].empty()) entry["left_shifts"] = sim.left_shifts()[p];
         summary["populations"].push_back(entry);
     }
-    for (std::size_t k = 0; k < spec.projections.size(); ++k)
-        summary["projections"].push_back(
-            {{"label", spec.projections[k].label}, {"synapses", per_proj[k]}});
+    for (std::size_t k = 0; k < spec.projections.size(); ++k) {
+        nlohmann::json entry = {{"label", spec.projections[k].label}, {"synapses", per_proj[k]}};
+        if (fixed) {
+            entry["weights_rounded_to_zero"] = sim.quantised()[k].rounded_to_zero;
+            entry["weights_saturated"] = sim.quantised()[k].saturated;
+        }
+        summary["projections"].push_back(entry);
+    }
+    if (fixed) {
+        summary["cores"] = sim.part().cores->n_cores();
+        summary["ring_buffer_saturations"] = saturations;
+    }
     for (std::size_t i = 0; i < n_phases; ++i)
         summary["timers_s"][std::string(phase_names[i])] = t[i];
     summary["simulate_s"] = sim_s;
@@ -453,6 +471,22 @@ int run_command(const run_options& opt, const model_registry& models, communicat
        << " populations\n";
     os << "  synapses          " << synapses << std::setprecision(2) << " ("
        << summary["bytes_per_synapse"].get<double>() << " bytes per synapse)\n";
+    if (fixed) {
+        os << "  arithmetic        SpiNNaker (s16.15, 16-bit weights), "
+           << summary["cores"].get<std::uint64_t>() << " cores of <= 256 neurons\n";
+        os << "  weights           rounded to zero / saturated per projection:";
+        bool any = false;
+        for (const auto& pr : summary["projections"]) {
+            const auto z = pr["weights_rounded_to_zero"].get<std::uint64_t>();
+            const auto sat = pr["weights_saturated"].get<std::uint64_t>();
+            if (z == 0 && sat == 0) continue;
+            os << "\n    " << std::left << std::setw(24) << pr["label"].get<std::string>()
+               << std::right << std::setw(10) << z << " / " << sat;
+            any = true;
+        }
+        os << (any ? "\n" : " none\n");
+        os << "  ring buffers      " << saturations << " saturated additions\n";
+    }
     os << std::setprecision(3) << "  time              " << bio_s * 1e3 << " ms at dt "
        << spec.simulation.dt << " ms; " << sim.grid().min_steps
        << " step(s) per exchange (min_delay)\n";

@@ -348,8 +348,8 @@ TEST(ModelFile, IntegralFloatsCountAsIntegers) {
 TEST(ModelFile, TopLevelKeys) {
     EXPECT_TRUE(rejects(with(full_model(), "/simulations", json::object()), "simulations",
                         "unknown key 'simulations' (did you mean 'simulation'?); allowed: "
-                        "description, arithmetic, constants, simulation, populations, "
-                        "projections, recordings"));
+                        "description, arithmetic, spinnaker, constants, simulation, "
+                        "populations, projections, recordings"));
     EXPECT_TRUE(rejects(without(full_model(), "/simulation"), "simulation", "missing"));
     EXPECT_TRUE(rejects(without(full_model(), "/populations"), "populations", "missing"));
     EXPECT_TRUE(rejects(with(full_model(), "/populations", json::array()), "populations",
@@ -363,11 +363,14 @@ TEST(ModelFile, TopLevelKeys) {
     EXPECT_TRUE(rejects(json::array(), "", "must be a JSON object"));
 }
 
-TEST(ModelFile, ArithmeticOnlyDouble) {
-    EXPECT_TRUE(rejects(with(full_model(), "/arithmetic", "spinnaker"), "arithmetic",
-                        "got the string \"spinnaker\"; must be \"double\" (only \"double\" is "
-                        "available in this build)"));
+TEST(ModelFile, ArithmeticDoubleOrSpinnaker) {
+    EXPECT_TRUE(rejects(with(full_model(), "/arithmetic", "fixed"), "arithmetic",
+                        "got the string \"fixed\"; must be \"double\" or \"spinnaker\""));
     EXPECT_TRUE(rejects(with(full_model(), "/arithmetic", true), "arithmetic", "got true"));
+    EXPECT_TRUE(rejects(with(full_model(), "/spinnaker", json{{"ring_buffer_sigm", 5}}),
+                        "spinnaker.ring_buffer_sigm", "unknown key"));
+    EXPECT_TRUE(rejects(with(full_model(), "/spinnaker", json{{"ring_buffer_sigma", -1}}),
+                        "spinnaker.ring_buffer_sigma", "must be > 0"));
 }
 
 // ---------------------------------------------------------------------------
@@ -1004,6 +1007,38 @@ TEST(ModelFileStandardModels, ExamplesRead) {
         EXPECT_NO_THROW(read_model_file(entry.path().string(), standard())) << entry.path();
     }
     EXPECT_GT(files, 0);
+}
+
+TEST(ModelFileStandardModels, SpinnakerArithmetic) {
+    if (!has_standard_models()) GTEST_SKIP() << "models/ does not register the standard models yet";
+    // The file's dt is kept when given (1.0 or 0.1 ms), otherwise SpiNNaker's 1 ms.
+    json doc = with(full_model(), "/arithmetic", "spinnaker");
+    model_spec s = parse_model(doc, standard());
+    EXPECT_TRUE(s.spinnaker.enabled);
+    EXPECT_EQ(s.simulation.dt, 0.1);
+    EXPECT_EQ(s.spinnaker.ring_buffer_sigma, 5.0);
+    EXPECT_EQ(s.spinnaker.spikes_per_second, 30.0);
+    json no_dt = doc;
+    no_dt["simulation"].erase("dt");
+    no_dt["simulation"].erase("min_delay");
+    no_dt["simulation"].erase("max_delay");
+    no_dt["projections"] = json::array();
+    EXPECT_EQ(parse_model(no_dt, standard()).simulation.dt, 1.0);
+    EXPECT_TRUE(rejects(with(doc, "/simulation/dt", 0.25), "simulation.dt",
+                        "SpiNNaker mode allows 1.0 ms (its default) or 0.1 ms"));
+    json opts = with(doc, "/spinnaker", json{{"ring_buffer_sigma", 3}, {"spikes_per_second", 10}});
+    s = parse_model(opts, standard());
+    EXPECT_EQ(s.spinnaker.ring_buffer_sigma, 3.0);
+    EXPECT_EQ(s.spinnaker.spikes_per_second, 10.0);
+    // --arithmetic and --dt over the file.
+    model_spec d = parse_model(full_model(), standard());
+    set_arithmetic(d, standard(), std::string("spinnaker"), std::nullopt);
+    EXPECT_TRUE(d.spinnaker.enabled);
+    EXPECT_EQ(d.simulation.dt, 0.1);  // the file gave dt
+    EXPECT_THROW(set_arithmetic(d, standard(), std::nullopt, 0.5), model_file_error);
+    set_arithmetic(d, standard(), std::string("double"), 0.5);
+    EXPECT_FALSE(d.spinnaker.enabled);
+    EXPECT_EQ(d.simulation.dt, 0.5);
 }
 
 // Every file in tests/bad_models/ is rejected with its expected message: the

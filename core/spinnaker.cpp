@@ -1,0 +1,394 @@
+#include "core/spinnaker.hpp"
+
+#include <algorithm>
+#include <boost/math/distributions/binomial.hpp>
+#include <boost/math/distributions/normal.hpp>
+#include <boost/math/special_functions/gamma.hpp>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "core/fixed_point.hpp"
+#include "core/simulation.hpp"
+
+namespace ganglion::spinnaker {
+
+namespace {
+
+// sPyNNaker's utility_calls.get_probable_maximum_selected: the quantile
+// 1 - 0.01 / n_total of Binomial(n_trials, p), a count one target exceeds
+// with a chance of about 1 in 100 over the whole projection.
+double probable_maximum_selected(double n_total, double n_trials, double p) {
+    if (n_trials <= 0 || p <= 0) return 0;
+    if (p >= 1) return n_trials;
+    using namespace boost::math;
+    using rounded = policies::policy<policies::discrete_quantile<policies::integer_round_up>>;
+    const binomial_distribution<double, rounded> b(std::floor(n_trials), p);
+    const double q = 1.0 - 0.01 / std::max(1.0, n_total);
+    return quantile(b, q);
+}
+
+// Mean and variance of a weight distribution (PyNN units, signed).
+std::pair<double, double> moments(const value_spec& v, double measured_max) {
+    using K = value_spec::kind;
+    switch (v.k) {
+        case K::constant:
+            return {v.value, 0.0};
+        case K::uniform:
+            return {(v.low + v.high) / 2, (v.high - v.low) * (v.high - v.low) / 12};
+        case K::normal:
+            return {v.mu, v.sigma * v.sigma};
+        case K::normal_clipped: {
+            // Truncated normal on [low, high].
+            const boost::math::normal n(0.0, 1.0);
+            const double a = (v.low - v.mu) / v.sigma, b = (v.high - v.mu) / v.sigma;
+            const double pa = std::isfinite(a) ? boost::math::pdf(n, a) : 0.0;
+            const double pb = std::isfinite(b) ? boost::math::pdf(n, b) : 0.0;
+            const double z = (std::isfinite(b) ? boost::math::cdf(n, b) : 1.0) -
+                             (std::isfinite(a) ? boost::math::cdf(n, a) : 0.0);
+            if (!(z > 0)) return {v.mu, 0.0};
+            const double ta = std::isfinite(a) ? a * pa : 0.0, tb = std::isfinite(b) ? b * pb : 0.0;
+            const double mean = v.mu + v.sigma * (pa - pb) / z;
+            const double var =
+                v.sigma * v.sigma * (1 + (ta - tb) / z - ((pa - pb) / z) * ((pa - pb) / z));
+            return {mean, std::max(0.0, var)};
+        }
+        case K::lognormal: {
+            const double s2 = v.sigma * v.sigma;
+            return {std::exp(v.mu + s2 / 2), (std::exp(s2) - 1) * std::exp(2 * v.mu + s2)};
+        }
+        case K::exponential:
+            return {v.beta, v.beta * v.beta};
+        case K::gamma:
+            return {v.shape * v.theta, v.shape * v.theta * v.theta};
+        case K::expression:
+            return {measured_max, 0.0};
+    }
+    return {measured_max, 0.0};
+}
+
+// sPyNNaker's RunningStats: a running mean and variance of weighted items.
+struct running_stats {
+    double count = 0, mean = 0, m2 = 0;
+    void add_items(double m, double variance, double n) {
+        if (n <= 0) return;
+        const double total = count + n;
+        const double delta = m - mean;
+        mean = (count * mean + n * m) / total;
+        m2 += variance * n + delta * delta * count * n / total;
+        count = total;
+    }
+    double standard_deviation() const { return count > 1 ? std::sqrt(m2 / (count - 1)) : 0.0; }
+};
+
+// SynapticManager._ring_buffer_expected_upper_bound: mean + sigma standard
+// deviations of the input one step brings when n_synapses synapses of
+// weights (mean, sd) receive Poisson spikes at `rate` Hz.
+double expected_upper_bound(double mean, double sd, double rate, double dt_ms, double n_synapses,
+                            double sigma) {
+    const double avg = n_synapses * rate * dt_ms / 1000.0;  // spikes per step
+    const double poisson_variance = avg * mean * mean;
+    double weight_variance = 0;
+    if (sd > 0 && avg > 0) {
+        const double upper = std::round(avg + 3.0 * std::sqrt(avg));
+        const double lngamma = std::lgamma(1 + upper);
+        const double gammai = boost::math::gamma_q(1 + upper, avg);
+        const double big_ratio = std::log(avg) * upper - lngamma;
+        if (-701.0 < big_ratio && big_ratio < 701.0 && big_ratio != 0.0) {
+            const double inner = std::exp(avg) * gammai - std::exp(big_ratio);
+            if (inner > 0 && std::isfinite(inner))
+                weight_variance =
+                    std::exp(-avg + std::log(avg) + 2.0 * std::log(sd) + std::log(inner));
+        }
+    }
+    return avg * mean + sigma * std::sqrt(poisson_variance + weight_variance);
+}
+
+}  // namespace
+
+namespace {
+std::string format_ms(double ms) {
+    std::ostringstream os;
+    os << ms << " ms";
+    return os.str();
+}
+}  // namespace
+
+void check_model(const model_spec& spec, const model_registry& models) {
+    const double dt = spec.simulation.dt;
+    if (dt != 1.0 && dt != 0.1)
+        throw model_file_error("simulation.dt", "got " + format_ms(dt) +
+                                                    "; SpiNNaker mode allows 1.0 ms (its "
+                                                    "default) or 0.1 ms");
+    std::string available;
+    for (const auto& name : models.names())
+        if (models.find(name)->spinnaker) available += (available.empty() ? "" : ", ") + name;
+    for (std::size_t p = 0; p < spec.populations.size(); ++p) {
+        const model_entry* m = models.find(spec.populations[p].model);
+        if (m && !m->info.is_source && !m->spinnaker)
+            throw model_file_error("populations[" + std::to_string(p) + "].model",
+                                   "'" + spec.populations[p].model +
+                                       "' has no SpiNNaker fixed-point version; in SpiNNaker "
+                                       "mode the neuron models are " +
+                                       available + " (and every spike source)");
+    }
+    for (std::size_t k = 0; k < spec.projections.size(); ++k)
+        if (spec.projections[k].synapse.stdp)
+            throw model_file_error("projections[" + std::to_string(k) + "].synapse.type",
+                                   "STDPMechanism is not available in SpiNNaker mode (static "
+                                   "synapses only)");
+    // The delay range as the engine will use it (a step at least).
+    auto [min_delay, max_delay] = resolve_delay_range(spec);
+    max_delay = std::max({max_delay, min_delay, dt});
+    const auto steps = static_cast<step_type>(std::llround(max_delay / dt));
+    if (steps > max_delay_steps)
+        throw error("SpiNNaker mode: max_delay of " + format_ms(max_delay) + " is " +
+                    std::to_string(steps) + " steps of " + format_ms(dt) +
+                    "; SpiNNaker delays reach 16 steps on the core and " +
+                    std::to_string(max_delay_steps) +
+                    " with the delay extension (set simulation.max_delay or shorten the delays)");
+}
+
+projection_load load_of(const model_spec& spec, const model_registry& models, std::size_t k,
+                        const projection_measure& measured, double weight_scale) {
+    const projection_spec& proj = spec.projections[k];
+    const value_spec& w = proj.synapse.weight;
+    const auto& c = proj.connector;
+    projection_load L;
+    auto view_size_of = [&](const view_spec& v) { return static_cast<double>(view_size(spec, v)); };
+    const double n_pre = view_size_of(proj.pre), n_post = view_size_of(proj.post);
+
+    double mean = 0, variance = 0, wmax = 0;
+    if (c.k == connector_spec::kind::from_list && c.rows_have_weights) {
+        double sum = 0, sum2 = 0;
+        for (const auto& r : c.rows) {
+            sum += r.weight;
+            sum2 += r.weight * r.weight;
+            wmax = std::max(wmax, std::abs(r.weight));
+        }
+        const double n = std::max<double>(1, static_cast<double>(c.rows.size()));
+        mean = sum / n;
+        variance = std::max(0.0, sum2 / n - mean * mean);
+    } else {
+        std::tie(mean, variance) = moments(w, measured.max_abs_weight);
+        const double lo = w.lower_bound(), hi = w.upper_bound();
+        // A bounded distribution's largest magnitude; an unbounded one's
+        // largest drawn value (sPyNNaker estimates it by the quantile
+        // 1 - 1/n of the distribution, which the drawn maximum approximates).
+        wmax = (std::isfinite(lo) && std::isfinite(hi) && w.k != value_spec::kind::expression)
+                   ? std::max(std::abs(lo), std::abs(hi))
+                   : measured.max_abs_weight;
+    }
+    L.weight_mean = std::abs(mean * weight_scale);
+    L.weight_variance = std::abs(variance * weight_scale * weight_scale);
+    L.weight_max = wmax * weight_scale;
+
+    using K = connector_spec::kind;
+    switch (c.k) {
+        case K::all_to_all:
+            L.n_connections = n_pre;
+            break;
+        case K::one_to_one:
+            L.n_connections = 1;
+            break;
+        case K::fixed_probability:
+            L.n_connections = probable_maximum_selected(n_pre * n_post, n_pre, c.p_connect);
+            break;
+        case K::fixed_number_pre:
+            L.n_connections = static_cast<double>(c.n);
+            break;
+        case K::fixed_number_post:
+            L.n_connections = probable_maximum_selected(
+                n_pre * n_post, n_pre, std::min(1.0, static_cast<double>(c.n) / n_post));
+            break;
+        case K::fixed_total_number:
+            L.n_connections =
+                probable_maximum_selected(n_pre * n_post, static_cast<double>(c.n), 1.0 / n_post);
+            break;
+        default:  // from a list, or drawn from expressions: what was drawn
+            L.n_connections = static_cast<double>(measured.max_in_degree);
+            break;
+    }
+    const value_spec& d = proj.synapse.delay;
+    const bool drawn_delays = !(c.k == K::from_list && c.rows_have_weights) && !d.is_constant() &&
+                              d.k != value_spec::kind::expression;
+    L.delays_vary = drawn_delays || measured.min_delay_steps != measured.max_delay_steps;
+    if (!proj.pre.is_assembly()) {
+        const auto& pre = spec.populations[proj.pre.population];
+        if (pre.model == "SpikeSourcePoisson") {
+            const model_entry* m = models.find(pre.model);
+            L.rate = m ? parameter_or_default(pre.parameters, m->info, "rate") : 0.0;
+        }
+    }
+    return L;
+}
+
+int left_shift(const std::vector<projection_load>& loads, double dt, double ring_buffer_sigma,
+               double spikes_per_second) {
+    const double steps_per_second = 1000.0 / dt;
+    double max_rate = spikes_per_second;
+    running_stats stats;
+    bool delays_vary = false;
+    double total = 0, biggest = 0;
+    for (const auto& L : loads) {
+        stats.add_items(L.weight_mean, L.weight_variance, L.n_connections);
+        delays_vary = delays_vary || L.delays_vary;
+        biggest = std::max(biggest, L.weight_max);
+        double spikes_per_tick = std::max(1.0, spikes_per_second / steps_per_second);
+        if (L.rate > 0) {
+            max_rate = std::max(max_rate, L.rate);
+            spikes_per_tick = std::max(1.0, L.rate / steps_per_second);
+        }
+        total += spikes_per_tick * L.weight_max * L.n_connections;
+    }
+    double max_weight = total;
+    if (delays_vary)
+        max_weight = std::min(expected_upper_bound(stats.mean, stats.standard_deviation(), max_rate,
+                                                   dt, stats.count, ring_buffer_sigma),
+                              total);
+    max_weight = std::max(max_weight, biggest);
+    int power =
+        max_weight <= 0 ? 0 : static_cast<int>(std::ceil(std::max(0.0, std::log2(max_weight))));
+    // The range is 0 to just under 2^power: a maximum of exactly 2^power needs one more.
+    if (std::ldexp(1.0, power) <= max_weight) ++power;
+    return power;
+}
+
+std::uint32_t quantise(double weight, double scale, quantise_counts& counts) {
+    const double x = std::nearbyint(std::abs(weight) * scale);  // ties to even, as numpy.rint
+    if (x > fixed::max_weight) {
+        ++counts.saturated;
+        return fixed::max_weight;
+    }
+    const auto q = static_cast<std::uint32_t>(x);
+    if (q == 0 && weight != 0) ++counts.rounded_to_zero;
+    return q;
+}
+
+void word_store::build(gid_type n_sources, const thread_layout& layout,
+                       std::vector<pending_synapse>&& pending) {
+    const auto& pops = layout.populations();
+    const std::uint64_t cs = layout.part().cores ? layout.part().cores->core_size : 256;
+    // Counting sort by source, as synapse_store does.
+    word_index_.assign(n_sources + 1, 0);
+    for (const auto& s : pending) {
+        if (s.source >= n_sources) throw internal_error("synapse source gid out of range");
+        ++word_index_[s.source + 1];
+    }
+    for (gid_type g = 0; g < n_sources; ++g)
+        word_index_[g + 1] += word_index_[g];
+    const std::size_t m = pending.size();
+    words_.assign(m, 0);
+    // Per synapse: (core start << 4 | stage), the row key.
+    std::vector<std::uint64_t> keys(m);
+    {
+        std::vector<std::uint64_t> next(word_index_.begin(), word_index_.end() - 1);
+        for (const auto& s : pending) {
+            const std::uint32_t li = target_code::index(s.target_code);
+            std::size_t p = 0;
+            while (p + 1 < pops.size() && li >= pops[p + 1].offset)
+                ++p;
+            const std::uint64_t rel = li - pops[p].offset;
+            const std::uint64_t core_start = li - rel % cs;
+            const auto d = static_cast<std::uint32_t>(s.delay);
+            if (d < 1 || d > static_cast<std::uint32_t>(max_delay_steps))
+                throw internal_error("SpiNNaker synapse delay out of range");
+            const std::uint32_t stage = (d - 1) / 16;
+            const std::uint64_t k = next[s.source]++;
+            words_[k] = make_word(static_cast<std::uint32_t>(s.weight), (d - 1) % 16 + 1,
+                                  target_code::receptor(s.target_code),
+                                  static_cast<std::uint32_t>(rel % cs));
+            keys[k] = (core_start << 4) | stage;
+        }
+    }
+    std::vector<pending_synapse>().swap(pending);
+    rows_.clear();
+    row_index_.assign(n_sources + 1, 0);
+    std::vector<std::uint32_t> order, tmp_words;
+    std::vector<std::uint64_t> tmp_keys;
+    for (gid_type g = 0; g < n_sources; ++g) {
+        const std::uint64_t first = word_index_[g], last = word_index_[g + 1];
+        if (!std::is_sorted(keys.begin() + first, keys.begin() + last)) {
+            const auto len = static_cast<std::uint32_t>(last - first);
+            order.resize(len);
+            std::iota(order.begin(), order.end(), 0u);
+            std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+                return keys[first + a] < keys[first + b];
+            });
+            tmp_words.assign(words_.begin() + first, words_.begin() + last);
+            tmp_keys.assign(keys.begin() + first, keys.begin() + last);
+            for (std::uint32_t i = 0; i < len; ++i) {
+                words_[first + i] = tmp_words[order[i]];
+                keys[first + i] = tmp_keys[order[i]];
+            }
+        }
+        for (std::uint64_t k = first; k < last; ++k) {
+            if (k == first || keys[k] != keys[k - 1]) {
+                rows_.push_back({static_cast<std::uint32_t>(keys[k] >> 4),
+                                 static_cast<std::uint32_t>(keys[k] & 15) << 28});
+            }
+            if (rows_.back().count() + 1 >= (1u << 28))
+                throw error("more than 2^28 synapses from one source onto one core");
+            ++rows_.back().stage_count;
+        }
+        row_index_[g + 1] = rows_.size();
+    }
+    rows_.shrink_to_fit();
+}
+
+std::size_t word_store::bytes() const {
+    return words_.capacity() * sizeof(std::uint32_t) + rows_.capacity() * sizeof(row) +
+           row_index_.capacity() * sizeof(std::uint64_t) +
+           word_index_.capacity() * sizeof(std::uint64_t);
+}
+
+std::uint64_t word_store::deliver(gid_type g, step_type s, std::uint32_t count, ring_buffer& buffer,
+                                  std::uint64_t& saturations) const {
+    if (!has_row(g)) return 0;
+    const auto n_slots = static_cast<std::uint32_t>(buffer.n_slots());
+    const std::uint32_t* w = words_.data() + word_index_[g];
+    std::uint64_t events = 0;
+    for (std::uint64_t r = row_index_[g]; r < row_index_[g + 1]; ++r) {
+        const row& h = rows_[r];
+        // Slot of delay 1 within the row's stage.
+        const auto base = static_cast<std::uint32_t>(buffer.slot(s + 1 + 16 * h.stage()));
+        const std::uint32_t n = h.count();
+        for (std::uint32_t i = 0; i < n; ++i) {
+            const std::uint32_t word = w[i];
+            std::uint32_t slot = base + ((word >> 12) & 15);
+            if (slot >= n_slots) slot -= n_slots;
+            double& x = buffer.slot_row((word >> 8) & 15, slot)[h.core_start + (word & 255)];
+            double y = x + static_cast<double>((word >> 16) * count);
+            if (y > fixed::max_weight) {
+                y = fixed::max_weight;
+                ++saturations;
+            }
+            x = y;
+        }
+        w += n;
+        events += n;
+    }
+    return events;
+}
+
+std::vector<pending_synapse> word_store::to_list() const {
+    std::vector<pending_synapse> out;
+    out.reserve(words_.size());
+    for (gid_type g = 0; g + 1 < row_index_.size(); ++g) {
+        std::uint64_t k = word_index_[g];
+        for (std::uint64_t r = row_index_[g]; r < row_index_[g + 1]; ++r)
+            for (std::uint32_t i = 0; i < rows_[r].count(); ++i, ++k) {
+                const std::uint32_t word = words_[k];
+                const std::uint32_t delay = rows_[r].stage() * 16 + ((word >> 12) & 15) + 1;
+                out.push_back(
+                    {static_cast<std::uint32_t>(g),
+                     target_code::make(rows_[r].core_start + (word & 255), (word >> 8) & 15),
+                     static_cast<float>(word >> 16), delay});
+            }
+    }
+    return out;
+}
+
+}  // namespace ganglion::spinnaker

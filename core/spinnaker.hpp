@@ -1,0 +1,124 @@
+#pragma once
+
+// SpiNNaker mode's synapses (../shared/DESIGN.md, "SpiNNaker fixed-point
+// mode"): sPyNNaker's choice of a ring-buffer left shift per receptor of
+// each target population, the quantisation of weights to 16 bits, the
+// 32-bit synaptic word, and delivery into saturating ring-buffer slots.
+//
+// The synaptic word (4 bytes per synapse, as on the hardware):
+//   bits 31..16  weight, unsigned 16-bit, in units of 2^(shift - 15) / weight_scale
+//   bits 15..12  delay within the stage minus one (1 .. 16 steps)
+//   bits 11..8   receptor (synapse type)
+//   bits  7..0   neuron index within its core (at most 256 neurons per core)
+// A row is the words of one source onto one core at one delay stage; a
+// delay of d steps is stage (d - 1) / 16 (0: on the core; 1 .. 8: through
+// the delay extension, up to 144 steps) and (d - 1) % 16 + 1 within it. A
+// row header holds the core's first thread-local neuron index and the
+// stage and length of the row.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/communicator.hpp"
+#include "core/layout.hpp"
+#include "core/model.hpp"
+#include "core/ring_buffer.hpp"
+#include "core/spec.hpp"
+#include "core/synapse_store.hpp"
+
+namespace ganglion::spinnaker {
+
+constexpr step_type core_delay_steps = 16;     // delays on the core
+constexpr step_type max_delay_steps = 16 * 9;  // with the delay extension's 8 stages
+constexpr double allowed_dt[] = {1.0, 0.1};    // ms
+
+// What SpiNNaker mode can run: dt 1.0 or 0.1 ms, neuron models with a
+// fixed-point version, static synapses, delays up to 144 steps. Throws
+// model_file_error (naming the key) or error otherwise.
+void check_model(const model_spec& spec, const model_registry& models);
+
+// What a projection's drawn synapses show, reduced over all ranks and
+// threads with max only (exact, so every split sees the same values).
+struct projection_measure {
+    double max_abs_weight = 0;          // PyNN units
+    std::uint64_t max_in_degree = 0;    // synapses onto one target
+    std::uint64_t min_delay_steps = 0;  // over the projection's synapses
+    std::uint64_t max_delay_steps = 0;
+};
+
+// The inputs of sPyNNaker's choice for one projection.
+struct projection_load {
+    double weight_mean = 0;      // |mean| * weight_scale
+    double weight_variance = 0;  // variance * weight_scale^2
+    double weight_max = 0;       // largest weight it will see * weight_scale
+    double n_connections = 0;    // (probable) maximum synapses onto one target
+    bool delays_vary = false;
+    double rate = 0;  // Hz of a Poisson source; 0: not a Poisson source
+};
+projection_load load_of(const model_spec& spec, const model_registry& models, std::size_t k,
+                        const projection_measure& measured, double weight_scale);
+
+// sPyNNaker's left shift for one receptor of one population, from the loads
+// of the projections into it (SynapticManager's
+// _get_ring_buffer_to_input_left_shifts and
+// _ring_buffer_expected_upper_bound): the largest input one step can
+// bring, either the sum of every synapse's largest weight (when all delays
+// are equal) or mean + sigma standard deviations of a Poisson-driven sum,
+// as a power of two.
+int left_shift(const std::vector<projection_load>& loads, double dt, double ring_buffer_sigma,
+               double spikes_per_second);
+
+// Quantises weights to 16 bits: round(|w| * scale) with ties to even,
+// saturating at 0xFFFF. Counts the weights that were not zero and became
+// zero, and those that saturated.
+struct quantise_counts {
+    std::uint64_t rounded_to_zero = 0;
+    std::uint64_t saturated = 0;
+};
+std::uint32_t quantise(double weight, double scale, quantise_counts& counts);
+
+// The words of one thread's synapses.
+class word_store {
+  public:
+    struct row {
+        std::uint32_t core_start;   // thread-local index of the core's first neuron
+        std::uint32_t stage_count;  // stage in the top 4 bits, words in the low 28
+        std::uint32_t stage() const { return stage_count >> 28; }
+        std::uint32_t count() const { return stage_count & ((1u << 28) - 1); }
+    };
+    static std::uint32_t make_word(std::uint32_t weight, std::uint32_t delay_in_stage,
+                                   std::uint32_t receptor, std::uint32_t index) {
+        return (weight << 16) | ((delay_in_stage - 1) << 12) | (receptor << 8) | index;
+    }
+
+    // From quantised pending synapses (weight: the 16-bit integer; target
+    // code: thread-local index and receptor) of a thread whose layout cuts
+    // populations into cores of 256. Rows keep the order of `pending` within
+    // (source, core, stage).
+    void build(gid_type n_sources, const thread_layout& layout,
+               std::vector<pending_synapse>&& pending);
+
+    std::size_t size() const { return words_.size(); }
+    std::size_t bytes() const;
+    bool has_row(gid_type g) const {
+        return g + 1 < row_index_.size() && row_index_[g] != row_index_[g + 1];
+    }
+
+    // Adds source g's words, `count` spikes of it in step s, into the
+    // saturating slots; returns the synaptic events.
+    std::uint64_t deliver(gid_type g, step_type s, std::uint32_t count, ring_buffer& buffer,
+                          std::uint64_t& saturations) const;
+
+    // Every synapse as (source, target_code, weight as the 16-bit integer,
+    // delay in steps), for tests.
+    std::vector<pending_synapse> to_list() const;
+
+  private:
+    std::vector<std::uint64_t> row_index_;   // per source + 1
+    std::vector<std::uint64_t> word_index_;  // per source + 1
+    std::vector<row> rows_;
+    std::vector<std::uint32_t> words_;
+};
+
+}  // namespace ganglion::spinnaker
