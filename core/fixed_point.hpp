@@ -107,13 +107,13 @@ constexpr accum sat_mul(accum a, accum b) {
 // Host side: a parameter value as an accum, rounded to nearest with ties to
 // even. `what` names the value for the error when it does not fit.
 inline accum to_accum(double value, const std::string& what = "value") {
-    if (!(value >= accum_min && value <= accum_max + 0.5 / accum_scale) || std::isnan(value))
+    // As sPyNNaker's DataType.S1615: the unrounded value must lie in range
+    // (NaN fails both comparisons).
+    if (!(value >= accum_min && value <= accum_max))
         throw error(
             what + " = " + std::to_string(value) +
             " does not fit SpiNNaker's s16.15 fixed point (allowed: -65536 to 65535.99997)");
-    double r = std::nearbyint(value * accum_scale);  // default rounding mode: ties to even
-    if (r > static_cast<double>(std::numeric_limits<std::int32_t>::max()))
-        r = static_cast<double>(std::numeric_limits<std::int32_t>::max());
+    const double r = std::nearbyint(value * accum_scale);  // default rounding mode: ties to even
     return accum::from_raw(static_cast<std::int32_t>(r));
 }
 

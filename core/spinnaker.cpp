@@ -228,25 +228,26 @@ projection_load load_of(const model_spec& spec, const model_registry& models, st
 int left_shift(const std::vector<projection_load>& loads, double dt, double ring_buffer_sigma,
                double spikes_per_second) {
     const double steps_per_second = 1000.0 / dt;
-    double max_rate = spikes_per_second;
-    running_stats stats;
+    // As sPyNNaker 5 and later: the rate of the Poisson-sum bound is the
+    // mean over the receptor's synapses (a Poisson source's own rate, the
+    // assumed `spikes_per_second` for any other source), weighted by their
+    // numbers (sPyNNaker 4 used the largest rate for all of them).
+    running_stats stats, rates;
     bool delays_vary = false;
     double total = 0, biggest = 0;
     for (const auto& L : loads) {
         stats.add_items(L.weight_mean, L.weight_variance, L.n_connections);
         delays_vary = delays_vary || L.delays_vary;
         biggest = std::max(biggest, L.weight_max);
-        double spikes_per_tick = std::max(1.0, spikes_per_second / steps_per_second);
-        if (L.rate > 0) {
-            max_rate = std::max(max_rate, L.rate);
-            spikes_per_tick = std::max(1.0, L.rate / steps_per_second);
-        }
+        const double rate = L.rate > 0 ? L.rate : spikes_per_second;
+        rates.add_items(rate, 0, L.n_connections);
+        const double spikes_per_tick = std::max(1.0, rate / steps_per_second);
         total += spikes_per_tick * L.weight_max * L.n_connections;
     }
     double max_weight = total;
     if (delays_vary)
-        max_weight = std::min(expected_upper_bound(stats.mean, stats.standard_deviation(), max_rate,
-                                                   dt, stats.count, ring_buffer_sigma),
+        max_weight = std::min(expected_upper_bound(stats.mean, stats.standard_deviation(),
+                                                   rates.mean, dt, stats.count, ring_buffer_sigma),
                               total);
     max_weight = std::max(max_weight, biggest);
     int power =

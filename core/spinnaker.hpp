@@ -62,10 +62,12 @@ projection_load load_of(const model_spec& spec, const model_registry& models, st
 // sPyNNaker's left shift for one receptor of one population, from the loads
 // of the projections into it (SynapticManager's
 // _get_ring_buffer_to_input_left_shifts and
-// _ring_buffer_expected_upper_bound): the largest input one step can
-// bring, either the sum of every synapse's largest weight (when all delays
-// are equal) or mean + sigma standard deviations of a Poisson-driven sum,
-// as a power of two.
+// _ring_buffer_expected_upper_bound, as in sPyNNaker 5 and later): the
+// largest input one step can bring, either the sum of every synapse's
+// largest weight times its spikes per step (when all delays are equal) or,
+// below that, mean + sigma standard deviations of a Poisson-driven sum at
+// the synapses' mean rate; never below the largest single weight; as the
+// smallest power of two above it.
 int left_shift(const std::vector<projection_load>& loads, double dt, double ring_buffer_sigma,
                double spikes_per_second);
 
