@@ -17,16 +17,22 @@
 // The spikes of each interval are drawn once (uniform over the sources) and
 // reused cyclically; the interval's first step advances every iteration so
 // the writes walk through the ring buffer's slots as in a run.
+// deliver_fixed/...: the same synapses in SpiNNaker mode (core/spinnaker.hpp):
+// 16-bit weights in 32-bit words, rows per source, core of 256 and delay
+// stage, saturating slots.
 // Counters: the synapse store's and the ring buffer's bytes.
 
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <vector>
 
 #include "core/deliver.hpp"
+#include "core/layout.hpp"
+#include "core/spinnaker.hpp"
 #include "core/ring_buffer.hpp"
 #include "core/spike_buffer.hpp"
 #include "core/synapse_store.hpp"
@@ -51,7 +57,7 @@ constexpr network microcircuit{77000, 20000, 2000, 0.8, 1, 30, 4.0, 0.0878, -0.3
 
 // Synapses drawn per target (sources uniform, with repetition, as a fixed
 // in-degree rule allows), delays uniform in steps.
-synapse_store make_store(const network& net) {
+std::vector<pending_synapse> make_synapses(const network& net) {
     std::mt19937_64 rng(1);
     std::uniform_int_distribution<gid_type> source(0, net.n_sources - 1);
     std::uniform_int_distribution<std::uint32_t> delay(net.min_delay, net.max_delay);
@@ -68,10 +74,42 @@ synapse_store make_store(const network& net) {
             pending.push_back(
                 {g, target_code::make(t, receptor), static_cast<float>(w), delay(rng)});
         }
+    return pending;
+}
+
+synapse_store make_store(const network& net) {
     synapse_store store;
-    store.build(net.n_sources, std::move(pending));
+    store.build(net.n_sources, make_synapses(net));
     return store;
 }
+
+// SpiNNaker mode: the targets are one population cut into cores of 256;
+// weights quantised with a left shift of 3 (scale 2^12 per nA or uS).
+struct fixed_store {
+    model_spec spec;
+    thread_layout layout;
+    spinnaker::word_store words;
+    explicit fixed_store(const network& net)
+        : spec(make_spec(net)),
+          layout(spec, partition{1, 0, 1, std::make_shared<const core_map>(
+                                              std::vector<std::uint64_t>{net.n_targets})},
+                 0) {
+        auto pending = make_synapses(net);
+        spinnaker::quantise_counts counts;
+        for (auto& s : pending)
+            s.weight = static_cast<float>(spinnaker::quantise(s.weight, 4096.0, counts));
+        words.build(net.n_sources, layout, std::move(pending));
+    }
+    static model_spec make_spec(const network& net) {
+        model_spec s;
+        population_spec p;
+        p.name = "targets";
+        p.model = "IF_curr_exp";
+        p.size = net.n_targets;
+        s.populations.push_back(p);
+        return s;
+    }
+};
 
 // `n_intervals` intervals of D steps: sorted spike words, Poisson numbers of
 // spikes from uniformly chosen sources.
@@ -129,7 +167,50 @@ void deliver(benchmark::State& state, const network& net) {
     state.counters["ring_buffer_bytes"] = static_cast<double>(buffer.bytes());
 }
 
+const fixed_store& fixed_store_of(const network& net) {
+    if (&net == &vogels_abbott) {
+        static const fixed_store va(vogels_abbott);
+        return va;
+    }
+    static const fixed_store mc(microcircuit);
+    return mc;
+}
+
+void deliver_fixed(benchmark::State& state, const network& net) {
+    const spinnaker::word_store& store = fixed_store_of(net).words;
+    const auto spikes = make_spikes(net, 1000);
+    ring_buffer buffer(2, net.min_delay + net.max_delay, net.n_targets);
+    std::uint64_t events = 0, saturations = 0;
+    std::size_t spike_count = 0;
+    step_type first = 0;
+    std::size_t i = 0;
+    for (auto _ : state) {
+        const auto& words = spikes[i];
+        for (const std::uint64_t w : words)
+            events += store.deliver(spike_word::gid(w), first + spike_word::lag(w), 1, buffer,
+                                    saturations);
+        spike_count += words.size();
+        first += net.min_delay;
+        // The neurons read and clear the slots of the interval.
+        for (step_type s = first - net.min_delay; s < first; ++s)
+            for (std::size_t r = 0; r < 2; ++r)
+                std::fill(buffer.row(r, s), buffer.row(r, s) + net.n_targets, 0.0);
+        i = i + 1 == spikes.size() ? 0 : i + 1;
+    }
+    benchmark::DoNotOptimize(buffer.data().data());
+    state.SetItemsProcessed(static_cast<std::int64_t>(events));
+    state.counters["events_per_spike"] =
+        spike_count ? static_cast<double>(events) / static_cast<double>(spike_count) : 0.0;
+    state.counters["synapses"] = static_cast<double>(store.size());
+    state.counters["synapse_bytes"] = static_cast<double>(store.bytes());
+    state.counters["bytes_per_synapse"] =
+        static_cast<double>(store.bytes()) / static_cast<double>(store.size());
+    state.counters["saturations"] = static_cast<double>(saturations);
+}
+
 BENCHMARK_CAPTURE(deliver, vogels_abbott, vogels_abbott)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(deliver_fixed, vogels_abbott, vogels_abbott)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(deliver_fixed, microcircuit, microcircuit)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(deliver, microcircuit, microcircuit)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
