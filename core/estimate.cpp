@@ -56,7 +56,7 @@ memory_estimate estimate_memory(const model_spec& spec, const model_registry& mo
     }
     e.synapse_bytes = per_synapse + T * (n + 1) * 16 + runs * sizeof(synapse_store::run);
     if (spec.spinnaker.enabled) {
-        // One 32-bit word per synapse, and an 8-byte row header per source,
+        // One 32-bit word per synapse, and a 4-byte row header per source,
         // target core and delay stage (at most one per synapse).
         double headers = 0;
         for (std::size_t k = 0; k < spec.projections.size(); ++k) {
@@ -67,7 +67,7 @@ memory_estimate estimate_memory(const model_spec& spec, const model_registry& mo
             const double cells = pre * cores / R;
             if (cells > 0) headers += cells * -std::expm1(-m / cells);
         }
-        e.synapse_bytes = e.synapses_per_rank * 4 + headers * 8 + T * (n + 1) * 16;
+        e.synapse_bytes = e.synapses_per_rank * 4 + headers * 4 + T * (n + 1) * 16;
     }
     const double slots =
         std::max(1.0, std::round(min_delay / dt)) + std::max(1.0, std::round(max_delay / dt));

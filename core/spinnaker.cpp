@@ -272,6 +272,19 @@ void word_store::build(gid_type n_sources, const thread_layout& layout,
                        std::vector<pending_synapse>&& pending) {
     const auto& pops = layout.populations();
     const std::uint64_t cs = layout.part().cores ? layout.part().cores->core_size : 256;
+    // The thread's cores in local index order: each population's neurons
+    // are whole cores of cs (the last may be shorter).
+    core_start_.clear();
+    std::vector<std::uint32_t> first_core_of(pops.size());
+    for (std::size_t p = 0; p < pops.size(); ++p) {
+        first_core_of[p] = static_cast<std::uint32_t>(core_start_.size());
+        for (std::uint64_t j = 0; j * cs < pops[p].count; ++j)
+            core_start_.push_back(static_cast<std::uint32_t>(pops[p].offset + j * cs));
+    }
+    if (core_start_.size() > max_cores_per_thread)
+        throw error("SpiNNaker mode: " + std::to_string(core_start_.size()) +
+                    " cores on one thread, at most " + std::to_string(max_cores_per_thread) +
+                    " (1,048,576 neurons): use more threads or ranks");
     // Counting sort by source, as synapse_store does.
     word_index_.assign(n_sources + 1, 0);
     for (const auto& s : pending) {
@@ -282,8 +295,8 @@ void word_store::build(gid_type n_sources, const thread_layout& layout,
         word_index_[g + 1] += word_index_[g];
     const std::size_t m = pending.size();
     words_.assign(m, 0);
-    // Per synapse: (core start << 4 | stage), the row key.
-    std::vector<std::uint64_t> keys(m);
+    // Per synapse: (core << 4 | stage), the row key.
+    std::vector<std::uint32_t> keys(m);
     {
         std::vector<std::uint64_t> next(word_index_.begin(), word_index_.end() - 1);
         for (const auto& s : pending) {
@@ -292,7 +305,7 @@ void word_store::build(gid_type n_sources, const thread_layout& layout,
             while (p + 1 < pops.size() && li >= pops[p + 1].offset)
                 ++p;
             const std::uint64_t rel = li - pops[p].offset;
-            const std::uint64_t core_start = li - rel % cs;
+            const auto core = static_cast<std::uint32_t>(first_core_of[p] + rel / cs);
             const auto d = static_cast<std::uint32_t>(s.delay);
             if (d < 1 || d > static_cast<std::uint32_t>(max_delay_steps))
                 throw internal_error("SpiNNaker synapse delay out of range");
@@ -301,14 +314,13 @@ void word_store::build(gid_type n_sources, const thread_layout& layout,
             words_[k] = make_word(static_cast<std::uint32_t>(s.weight), (d - 1) % 16 + 1,
                                   target_code::receptor(s.target_code),
                                   static_cast<std::uint32_t>(rel % cs));
-            keys[k] = (core_start << 4) | stage;
+            keys[k] = (core << 4) | stage;
         }
     }
     std::vector<pending_synapse>().swap(pending);
     rows_.clear();
     row_index_.assign(n_sources + 1, 0);
-    std::vector<std::uint32_t> order, tmp_words;
-    std::vector<std::uint64_t> tmp_keys;
+    std::vector<std::uint32_t> order, tmp_words, tmp_keys;
     for (gid_type g = 0; g < n_sources; ++g) {
         const std::uint64_t first = word_index_[g], last = word_index_[g + 1];
         if (!std::is_sorted(keys.begin() + first, keys.begin() + last)) {
@@ -326,13 +338,9 @@ void word_store::build(gid_type n_sources, const thread_layout& layout,
             }
         }
         for (std::uint64_t k = first; k < last; ++k) {
-            if (k == first || keys[k] != keys[k - 1]) {
-                rows_.push_back({static_cast<std::uint32_t>(keys[k] >> 4),
-                                 static_cast<std::uint32_t>(keys[k] & 15) << 28});
-            }
-            if (rows_.back().count() + 1 >= (1u << 28))
-                throw error("more than 2^28 synapses from one source onto one core");
-            ++rows_.back().stage_count;
+            if (k == first || keys[k] != keys[k - 1] || rows_.back().count() == max_row_words)
+                rows_.push_back({keys[k] << 16});
+            ++rows_.back().packed;
         }
         row_index_[g + 1] = rows_.size();
     }
@@ -341,6 +349,7 @@ void word_store::build(gid_type n_sources, const thread_layout& layout,
 
 std::size_t word_store::bytes() const {
     return words_.capacity() * sizeof(std::uint32_t) + rows_.capacity() * sizeof(row) +
+           core_start_.capacity() * sizeof(std::uint32_t) +
            row_index_.capacity() * sizeof(std::uint64_t) +
            word_index_.capacity() * sizeof(std::uint64_t);
 }
@@ -353,6 +362,7 @@ std::uint64_t word_store::deliver(gid_type g, step_type s, std::uint32_t count, 
     std::uint64_t events = 0;
     for (std::uint64_t r = row_index_[g]; r < row_index_[g + 1]; ++r) {
         const row& h = rows_[r];
+        const std::uint32_t core_start = core_start_[h.core()];
         // Slot of delay 1 within the row's stage.
         const auto base = static_cast<std::uint32_t>(buffer.slot(s + 1 + 16 * h.stage()));
         const std::uint32_t n = h.count();
@@ -360,7 +370,7 @@ std::uint64_t word_store::deliver(gid_type g, step_type s, std::uint32_t count, 
             const std::uint32_t word = w[i];
             std::uint32_t slot = base + ((word >> 12) & 15);
             if (slot >= n_slots) slot -= n_slots;
-            double& x = buffer.slot_row((word >> 8) & 15, slot)[h.core_start + (word & 255)];
+            double& x = buffer.slot_row((word >> 8) & 15, slot)[core_start + (word & 255)];
             double y = x + static_cast<double>((word >> 16) * count);
             if (y > fixed::max_weight) {
                 y = fixed::max_weight;
@@ -383,10 +393,10 @@ std::vector<pending_synapse> word_store::to_list() const {
             for (std::uint32_t i = 0; i < rows_[r].count(); ++i, ++k) {
                 const std::uint32_t word = words_[k];
                 const std::uint32_t delay = rows_[r].stage() * 16 + ((word >> 12) & 15) + 1;
-                out.push_back(
-                    {static_cast<std::uint32_t>(g),
-                     target_code::make(rows_[r].core_start + (word & 255), (word >> 8) & 15),
-                     static_cast<float>(word >> 16), delay});
+                out.push_back({static_cast<std::uint32_t>(g),
+                               target_code::make(core_start_[rows_[r].core()] + (word & 255),
+                                                 (word >> 8) & 15),
+                               static_cast<float>(word >> 16), delay});
             }
     }
     return out;

@@ -13,8 +13,8 @@
 // A row is the words of one source onto one core at one delay stage; a
 // delay of d steps is stage (d - 1) / 16 (0: on the core; 1 .. 8: through
 // the delay extension, up to 144 steps) and (d - 1) % 16 + 1 within it. A
-// row header holds the core's first thread-local neuron index and the
-// stage and length of the row.
+// row header (4 bytes) holds the core's number on the thread, the stage and
+// the length of the row.
 
 #include <cstdint>
 #include <string>
@@ -83,12 +83,17 @@ std::uint32_t quantise(double weight, double scale, quantise_counts& counts);
 // The words of one thread's synapses.
 class word_store {
   public:
+    // A row header, 4 bytes: the core (its number among the thread's cores,
+    // 12 bits), the delay stage (4 bits) and the number of words (16 bits;
+    // a longer row is split into rows with the same core and stage).
     struct row {
-        std::uint32_t core_start;   // thread-local index of the core's first neuron
-        std::uint32_t stage_count;  // stage in the top 4 bits, words in the low 28
-        std::uint32_t stage() const { return stage_count >> 28; }
-        std::uint32_t count() const { return stage_count & ((1u << 28) - 1); }
+        std::uint32_t packed;
+        std::uint32_t core() const { return packed >> 20; }
+        std::uint32_t stage() const { return (packed >> 16) & 15; }
+        std::uint32_t count() const { return packed & 0xFFFF; }
     };
+    static constexpr std::uint32_t max_cores_per_thread = 1u << 12;
+    static constexpr std::uint32_t max_row_words = 0xFFFF;
     static std::uint32_t make_word(std::uint32_t weight, std::uint32_t delay_in_stage,
                                    std::uint32_t receptor, std::uint32_t index) {
         return (weight << 16) | ((delay_in_stage - 1) << 12) | (receptor << 8) | index;
@@ -120,6 +125,7 @@ class word_store {
     std::vector<std::uint64_t> row_index_;   // per source + 1
     std::vector<std::uint64_t> word_index_;  // per source + 1
     std::vector<row> rows_;
+    std::vector<std::uint32_t> core_start_;  // per thread core: its first thread-local index
     std::vector<std::uint32_t> words_;
 };
 
