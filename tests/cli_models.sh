@@ -19,6 +19,17 @@ echo "$names"
 for required in IF_curr_exp IF_cond_exp SpikeSourcePoisson SpikeSourceArray; do
   grep -q "^$required " <<<"$names" || { echo "FAIL: $required missing"; exit 1; }
 done
+# SpiNNaker mode: the six fixed-point models, each exercised by
+# tests/unit/test_spinnaker_models.cpp; sources run unchanged.
+fixed=$(printf '%s' "$json" | /usr/bin/python3 -c '
+import json, sys
+print(" ".join(sorted(m["name"] for m in json.load(sys.stdin) if m["spinnaker"] and not m["source"])))')
+[ "$fixed" = "IF_cond_exp IF_curr_alpha IF_curr_delta IF_curr_exp Izhikevich Izhikevich_cond" ] ||
+  { echo "FAIL: SpiNNaker models are '$fixed'"; exit 1; }
+for name in $fixed; do
+  grep -q "$name" "$src/tests/unit/test_spinnaker_models.cpp" ||
+    { echo "FAIL: $name has no fixed-point test"; exit 1; }
+done
 while read -r name kind; do
   "$ganglion" models "$name" | grep -q "^$name" || { echo "FAIL: models $name"; exit 1; }
   if [ "$kind" = neuron ]; then

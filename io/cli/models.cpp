@@ -20,8 +20,17 @@ std::string join(const std::vector<std::string>& items) {
     return out;
 }
 
-nlohmann::json to_json(const model_info& m) {
+// Whether a model runs in SpiNNaker mode: "yes" (a fixed-point version),
+// "unchanged" (a source), "no".
+std::string spinnaker_support(const model_entry& e) {
+    if (e.info.is_source) return "unchanged (spike source)";
+    return e.spinnaker ? "yes (models/spinnaker/)" : "no";
+}
+
+nlohmann::json to_json(const model_entry& e) {
+    const model_info& m = e.info;
     nlohmann::json j = {{"name", m.name},
+                        {"spinnaker", e.info.is_source || e.spinnaker.has_value()},
                         {"description", m.description},
                         {"source", m.is_source},
                         {"receptors", m.receptors},
@@ -50,8 +59,10 @@ nlohmann::json to_json(const model_info& m) {
     return j;
 }
 
-void print(std::ostream& os, const model_info& m) {
+void print(std::ostream& os, const model_entry& e) {
+    const model_info& m = e.info;
     os << m.name << (m.is_source ? "  (spike source)" : "") << "\n  " << m.description << "\n";
+    os << "  SpiNNaker mode: " << spinnaker_support(e) << "\n";
     if (!m.receptors.empty())
         os << "  receptor types: " << join(m.receptors) << " (weights in "
            << weight_unit(m.synapses) << ")\n";
@@ -101,14 +112,14 @@ int models_command(const models_options& opt, const model_registry& models, comm
     if (opt.json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto* e : chosen)
-            out.push_back(to_json(e->info));
+            out.push_back(to_json(*e));
         std::cout << out.dump(2) << std::endl;
         return exit_ok;
     }
     std::ostringstream os;
     for (std::size_t i = 0; i < chosen.size(); ++i) {
         if (i) os << "\n";
-        print(os, chosen[i]->info);
+        print(os, *chosen[i]);
     }
     std::cout << os.str() << std::flush;
     return exit_ok;
