@@ -7,6 +7,7 @@
 // the whole cores first_core, first_core + R*T, ... of the population (core
 // numbers relative to the population), 256 neurons each but the last.
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -53,11 +54,16 @@ class thread_layout {
         return pp.first_gid + (pp.first_core + c / cs * part_.n_vps()) * cs + c % cs;
     }
     std::vector<gid_type> owned_gids(std::size_t p) const;
+    // The population of a thread-local index.
+    std::size_t population_at(std::uint64_t index) const {
+        const auto it = std::upper_bound(
+            pops_.begin(), pops_.end(), index,
+            [](std::uint64_t i, const population_part& pp) { return i < pp.offset; });
+        return static_cast<std::size_t>(it - pops_.begin()) - 1;
+    }
     // The gid at a thread-local index (inverse of local_index).
     gid_type gid_at(std::uint64_t index) const {
-        std::size_t p = 0;
-        while (p + 1 < pops_.size() && index >= pops_[p + 1].offset)
-            ++p;
+        const std::size_t p = population_at(index);
         return owned_gid(p, index - pops_[p].offset);
     }
 

@@ -424,7 +424,6 @@ void simulation::spinnaker_synapses(const std::vector<std::uint32_t>& receptors,
         n_threads, std::vector<spinnaker::quantise_counts>(n_proj));
     parallel_threads(n_threads, [&](int t) {
         thread_state& ts = *threads_[t];
-        const auto& pops = ts.layout.populations();
         for (std::size_t k = 0; k < n_proj; ++k) {
             const auto [from, to] = ts.drawn_ranges[k];
             const bool save = spec_.projections[k].save_connections;
@@ -434,9 +433,7 @@ void simulation::spinnaker_synapses(const std::vector<std::uint32_t>& receptors,
             for (std::size_t i = from; i < to; ++i) {
                 pending_synapse& s = ts.pending[i];
                 const std::uint32_t li = target_code::index(s.target_code);
-                std::size_t p = 0;
-                while (p + 1 < pops.size() && li >= pops[p + 1].offset)
-                    ++p;
+                const std::size_t p = ts.layout.population_at(li);
                 const double scale = quantum_scale(p, target_code::receptor(s.target_code));
                 const std::uint32_t q = spinnaker::quantise(s.weight, scale, counts[t][k]);
                 s.weight = static_cast<float>(q);

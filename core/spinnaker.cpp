@@ -301,9 +301,7 @@ void word_store::build(gid_type n_sources, const thread_layout& layout,
         std::vector<std::uint64_t> next(word_index_.begin(), word_index_.end() - 1);
         for (const auto& s : pending) {
             const std::uint32_t li = target_code::index(s.target_code);
-            std::size_t p = 0;
-            while (p + 1 < pops.size() && li >= pops[p + 1].offset)
-                ++p;
+            const std::size_t p = layout.population_at(li);
             const std::uint64_t rel = li - pops[p].offset;
             const auto core = static_cast<std::uint32_t>(first_core_of[p] + rel / cs);
             const auto d = static_cast<std::uint32_t>(s.delay);
@@ -371,10 +369,14 @@ std::uint64_t word_store::deliver(gid_type g, step_type s, std::uint32_t count, 
             std::uint32_t slot = base + ((word >> 12) & 15);
             if (slot >= n_slots) slot -= n_slots;
             double& x = buffer.slot_row((word >> 8) & 15, slot)[core_start + (word & 255)];
-            double y = x + static_cast<double>((word >> 16) * count);
+            const std::uint32_t w = word >> 16;
+            double y = x + static_cast<double>(w * count);
             if (y > fixed::max_weight) {
+                // As the hardware, one spike at a time: every spike after
+                // those that still fit counts one saturation.
+                const auto fit = (fixed::max_weight - static_cast<std::uint32_t>(x)) / w;
+                saturations += count - std::min(count, fit);
                 y = fixed::max_weight;
-                ++saturations;
             }
             x = y;
         }

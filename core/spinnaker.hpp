@@ -113,7 +113,8 @@ class word_store {
     }
 
     // Adds source g's words, `count` spikes of it in step s, into the
-    // saturating slots; returns the synaptic events.
+    // saturating slots (counting saturations as the hardware would, spike
+    // by spike); returns the synaptic events.
     std::uint64_t deliver(gid_type g, step_type s, std::uint32_t count, ring_buffer& buffer,
                           std::uint64_t& saturations) const;
 

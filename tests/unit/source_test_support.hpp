@@ -19,6 +19,7 @@
 #include "core/spec.hpp"
 #include "core/spike_buffer.hpp"
 #include "models/registry.hpp"
+#include "tests/unit/spec_support.hpp"
 
 namespace ganglion::source_test {
 
@@ -28,14 +29,7 @@ struct spike {
     bool operator==(const spike&) const = default;
 };
 
-inline const model_registry& standard_models() {
-    static const model_registry models = [] {
-        model_registry r;
-        register_standard_models(r);
-        return r;
-    }();
-    return models;
-}
+using test::standard_models;
 
 // Fixture: makes shards owning `gids` of a population of `model` starting at gid 0.
 class shard_fixture : public ::testing::Test {
