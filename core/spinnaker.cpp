@@ -356,31 +356,43 @@ std::uint64_t word_store::deliver(gid_type g, step_type s, std::uint32_t count, 
                                   std::uint64_t& saturations) const {
     if (!has_row(g)) return 0;
     const auto n_slots = static_cast<std::uint32_t>(buffer.n_slots());
-    const std::uint32_t* w = words_.data() + word_index_[g];
+    const std::size_t stride = buffer.slot_row(0, 1) - buffer.slot_row(0, 0);
+    // The slot of delay 1 in each stage: one division per call, not per row.
+    // Every delay is below n_slots, so slot + delay needs one wrap at most.
+    std::uint32_t stage_slot[16];
+    stage_slot[0] = static_cast<std::uint32_t>(buffer.slot(s + 1));
+    const std::uint32_t stage_step = 16 % n_slots;
+    for (int k = 1; k < 16; ++k) {
+        stage_slot[k] = stage_slot[k - 1] + stage_step;
+        if (stage_slot[k] >= n_slots) stage_slot[k] -= n_slots;
+    }
+    double* receptor_base[16];
+    for (std::size_t r = 0; r < buffer.n_receptors() && r < 16; ++r)
+        receptor_base[r] = buffer.slot_row(r, 0);
+    const std::uint32_t* words = words_.data() + word_index_[g];
     std::uint64_t events = 0;
     for (std::uint64_t r = row_index_[g]; r < row_index_[g + 1]; ++r) {
         const row& h = rows_[r];
         const std::uint32_t core_start = core_start_[h.core()];
-        // Slot of delay 1 within the row's stage.
-        const auto base = static_cast<std::uint32_t>(buffer.slot(s + 1 + 16 * h.stage()));
+        const std::uint32_t base = stage_slot[h.stage()];
         const std::uint32_t n = h.count();
         for (std::uint32_t i = 0; i < n; ++i) {
-            const std::uint32_t word = w[i];
+            const std::uint32_t word = words[i];
             std::uint32_t slot = base + ((word >> 12) & 15);
             if (slot >= n_slots) slot -= n_slots;
-            double& x = buffer.slot_row((word >> 8) & 15, slot)[core_start + (word & 255)];
-            const std::uint32_t w = word >> 16;
-            double y = x + static_cast<double>(w * count);
+            double& x = receptor_base[(word >> 8) & 15][slot * stride + core_start + (word & 255)];
+            const std::uint32_t weight = word >> 16;
+            double y = x + static_cast<double>(weight * count);
             if (y > fixed::max_weight) {
                 // As the hardware, one spike at a time: every spike after
                 // those that still fit counts one saturation.
-                const auto fit = (fixed::max_weight - static_cast<std::uint32_t>(x)) / w;
+                const auto fit = (fixed::max_weight - static_cast<std::uint32_t>(x)) / weight;
                 saturations += count - std::min(count, fit);
                 y = fixed::max_weight;
             }
             x = y;
         }
-        w += n;
+        words += n;
         events += n;
     }
     return events;
