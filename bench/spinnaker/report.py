@@ -28,7 +28,9 @@ def fmt(x, digits=3):
 
 def main():
     out, model, s1, s2 = sys.argv[1:5]
-    runs = [f"double_s{s1}", f"double_s{s2}", "spinnaker_dt0.1", "spinnaker_dt1.0"]
+    runs = [f"double_s{s1}", f"double_s{s2}", "spinnaker_dt0.1", "spinnaker_dt1.0",
+            f"double_dt1.0_s{s1}", f"double_dt1.0_s{s2}"]
+    runs = [r for r in runs if os.path.exists(os.path.join(out, r, "summary.json"))]
     print(f"# What would `{os.path.basename(model)}` lose on SpiNNaker?\n")
     print(f"Model file `{model}`; double runs with seeds {s1} and {s2} at the file's dt; "
           f"SpiNNaker fixed point (s16.15, 16-bit weights) with seed {s1} at dt 0.1 and 1.0 ms. "
@@ -43,7 +45,7 @@ def main():
         wall, rss = "-", "-"
         try:
             with open(os.path.join(out, r + ".time")) as f:
-                wall, rss_kb = f.read().split()[:2]
+                wall, rss_kb = f.read().split()[0].split("_")[:2]
                 rss = f"{int(rss_kb) / 1024:.0f}"
         except (OSError, ValueError):
             pass
@@ -64,15 +66,20 @@ def main():
         cells = [fmt(s["populations"][i].get("mean_rate_hz")) for s in summaries]
         print(f"| {p['name']} | " + " | ".join(cells) + " |")
 
-    for dt in ("0.1", "1.0"):
-        c = load(os.path.join(out, f"compare_dt{dt}.json"))
+    sections = [("0.1", f"compare_dt0.1.json", "the file's dt"),
+                ("1.0", f"compare_dt1.0.json", "the file's dt"),
+                ("1.0", f"compare_dt1.0_same_dt.json", "dt 1.0 ms too")]
+    for dt, name, double_dt in sections:
+        if not os.path.exists(os.path.join(out, name)):
+            continue
+        c = load(os.path.join(out, name))
         w = c["window_ms"]
-        print(f"\n## Fixed point at dt {dt} ms against double (seed {s1}), next to seed {s2} "
-              f"against seed {s1}\n")
+        print(f"\n## Fixed point at dt {dt} ms against double at {double_dt} (seed {s1}), "
+              f"next to seed {s2} against seed {s1}\n")
         print(f"Window ({w[0]:g}, {w[1]:g}] ms. KS: Kolmogorov-Smirnov distance; KL: "
               "D_KL of Gaussian-kernel-smoothed histograms (nats). Ratio above 1: the "
               "arithmetic moves the distribution more than another seed does. "
-              f"Figure: `compare_dt{dt}.png`.\n")
+              f"Figure: `{name[:-5]}.png`.\n")
         print("| population | statistic | mean double | mean fixed | mean seed 2 | KS fixed | "
               "KS seed | KS ratio | KL fixed | KL seed |")
         print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")

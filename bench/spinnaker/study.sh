@@ -11,7 +11,9 @@
 # weight representation and the time step differ). Then
 #   ganglion compare double_S1 spinnaker_dtX --seed-baseline double_S2
 # for both time steps (OUTDIR/compare_dt0.1.{txt,json,png},
-# OUTDIR/compare_dt1.0.{...}) and OUTDIR/report.md: per population and
+# OUTDIR/compare_dt1.0.{...}); and, to tell the 1 ms step's cost from the
+# arithmetic's, double at dt 1.0 with both seeds against SpiNNaker at 1.0
+# (OUTDIR/compare_dt1.0_same_dt.{...}); and OUTDIR/report.md: per population and
 # statistic the KS distance fixed vs double next to seed vs seed, and the
 # run time, memory and bytes per synapse of every run.
 #
@@ -50,15 +52,22 @@ run() {  # name, arguments...
     name=$1
     shift
     echo "== $name" >&2
+    timer=""
+    # Wall time and peak memory, where Debian's `time` is installed.
+    [ -x /usr/bin/time ] && timer="/usr/bin/time -f %e_%M -o $out/$name.time"
     # shellcheck disable=SC2086
-    /usr/bin/time -f '%e %M' -o "$out/$name.time" "$ganglion" run "$model" -o "$out/$name" \
-        --threads "$threads" $stop "$@" > "$out/$name.log"
+    $timer "$ganglion" run "$model" -o "$out/$name" --threads "$threads" $stop "$@" \
+        > "$out/$name.log"
     tail -n +2 "$out/$name.log" | sed -n '1,12p' >&2
 }
 run double_s$s1 --seed "$s1" "$@"
 run double_s$s2 --seed "$s2" "$@"
 run spinnaker_dt0.1 --seed "$s1" --arithmetic spinnaker --dt 0.1 "$@"
 run spinnaker_dt1.0 --seed "$s1" --arithmetic spinnaker --dt 1.0 "$@"
+# Double at 1 ms too: separates what the 1 ms step costs from what the
+# arithmetic costs.
+run double_dt1.0_s$s1 --seed "$s1" --dt 1.0 "$@"
+run double_dt1.0_s$s2 --seed "$s2" --dt 1.0 "$@"
 
 for dt in 0.1 1.0; do
     "$ganglion" compare "$out/double_s$s1" "$out/spinnaker_dt$dt" \
@@ -68,5 +77,12 @@ for dt in 0.1 1.0; do
         --title "$(basename "$model"): double vs SpiNNaker dt $dt ms (seed baseline: double)" \
         || echo "study.sh: no figure (numpy/matplotlib missing?)" >&2
 done
+"$ganglion" compare "$out/double_dt1.0_s$s1" "$out/spinnaker_dt1.0" \
+    --seed-baseline "$out/double_dt1.0_s$s2" --transient "$transient" \
+    --json "$out/compare_dt1.0_same_dt.json" > "$out/compare_dt1.0_same_dt.txt"
+"$python" "$root/tools/plot_compare.py" "$out/compare_dt1.0_same_dt.json" \
+    -o "$out/compare_dt1.0_same_dt.png" \
+    --title "$(basename "$model"): double vs SpiNNaker, both at dt 1 ms (seed baseline: double)" \
+    || echo "study.sh: no figure (numpy/matplotlib missing?)" >&2
 "$python" "$here/report.py" "$out" "$model" "$s1" "$s2" > "$out/report.md"
 cat "$out/report.md"
