@@ -32,9 +32,9 @@
 
 #include "core/deliver.hpp"
 #include "core/layout.hpp"
-#include "core/spinnaker.hpp"
 #include "core/ring_buffer.hpp"
 #include "core/spike_buffer.hpp"
+#include "core/spinnaker.hpp"
 #include "core/synapse_store.hpp"
 
 namespace {
@@ -91,8 +91,10 @@ struct fixed_store {
     spinnaker::word_store words;
     explicit fixed_store(const network& net)
         : spec(make_spec(net)),
-          layout(spec, partition{1, 0, 1, std::make_shared<const core_map>(
-                                              std::vector<std::uint64_t>{net.n_targets})},
+          layout(spec,
+                 partition{
+                     1, 0, 1,
+                     std::make_shared<const core_map>(std::vector<std::uint64_t>{net.n_targets})},
                  0) {
         auto pending = make_synapses(net);
         spinnaker::quantise_counts counts;
