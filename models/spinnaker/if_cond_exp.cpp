@@ -3,20 +3,13 @@
 namespace ganglion::models::spinnaker {
 
 if_cond_exp::parameters::parameters(const double_model::parameters& p, double dt)
-    : i_offset(fixed::to_accum(p.i_offset, "i_offset")),
+    : lif_membrane(
+          make_lif_membrane(p.cm, p.tau_m, p.tau_refrac, p.v_rest, p.v_reset, p.v_thresh, dt)),
+      i_offset(fixed::to_accum(p.i_offset, "i_offset")),
       e_rev_E(fixed::to_accum(p.e_rev_E, "e_rev_E")),
       e_rev_I(fixed::to_accum(p.e_rev_I, "e_rev_I")),
       exc(p.tau_syn_E, dt),
-      inh(p.tau_syn_I, dt) {
-    const lif_membrane m =
-        make_lif_membrane(p.cm, p.tau_m, p.tau_refrac, p.v_rest, p.v_reset, p.v_thresh, dt);
-    v_rest = m.v_rest;
-    v_reset = m.v_reset;
-    v_thresh = m.v_thresh;
-    r_membrane = m.r_membrane;
-    exp_tc = m.exp_tc;
-    t_refract = m.t_refract;
-}
+      inh(p.tau_syn_I, dt) {}
 
 void if_cond_exp::state::resize(std::size_t n, const parameters& p) {
     v.assign(n, p.v_rest.raw);
@@ -28,7 +21,7 @@ void if_cond_exp::state::resize(std::size_t n, const parameters& p) {
 void if_cond_exp::step(const parameters& p, state& s, const fixed::accum* const* input,
                        std::uint8_t* spiked, std::size_t n) {
     using fixed::accum;
-    const lif_membrane m{p.v_rest, p.v_reset, p.v_thresh, p.r_membrane, p.exp_tc, p.t_refract};
+    const lif_membrane& m = p;
     for (std::size_t i = 0; i < n; ++i) {
         const accum ge = accum::from_raw(s.gsyn_exc[i]) + fixed::decay(input[0][i], p.exc.init);
         const accum gi = accum::from_raw(s.gsyn_inh[i]) + fixed::decay(input[1][i], p.inh.init);

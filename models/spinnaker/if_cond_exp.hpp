@@ -53,9 +53,9 @@ struct if_cond_exp {
     // input_type_conductance's `>> 10`: the synaptic state is g * 2^10.
     static constexpr int conductance_shift = 10;
 
-    struct parameters {
-        fixed::accum v_rest, v_reset, v_thresh, r_membrane, exp_tc, i_offset, e_rev_E, e_rev_I;
-        std::int32_t t_refract;
+    // The LIF membrane (lif_membrane) and the model's own values.
+    struct parameters : lif_membrane {
+        fixed::accum i_offset, e_rev_E, e_rev_I;
         exp_synapse exc, inh;
         parameters(const double_model::parameters& p, double dt);
     };

@@ -82,9 +82,9 @@ struct if_curr_alpha {
     static constexpr std::size_t n_receptors = 2;
     static constexpr double weight_scale = 1.0;
 
-    struct parameters {
-        fixed::accum v_rest, v_reset, v_thresh, r_membrane, exp_tc, i_offset;
-        std::int32_t t_refract;
+    // The LIF membrane (lif_membrane) and the model's own values.
+    struct parameters : lif_membrane {
+        fixed::accum i_offset;
         alpha_synapse exc, inh;
         parameters(const double_model::parameters& p, double dt);
     };

@@ -3,19 +3,10 @@
 namespace ganglion::models::spinnaker {
 
 if_curr_delta::parameters::parameters(const double_model::parameters& p, double dt)
-    : i_offset(fixed::to_accum(p.i_offset, "i_offset")),
-      scale_factor(fixed::to_accum(1.0 / dt, "1/dt (delta input scale)")) {
-    // The double model has no synaptic time constants; the membrane helper
-    // does not use them either.
-    const lif_membrane m =
-        make_lif_membrane(p.cm, p.tau_m, p.tau_refrac, p.v_rest, p.v_reset, p.v_thresh, dt);
-    v_rest = m.v_rest;
-    v_reset = m.v_reset;
-    v_thresh = m.v_thresh;
-    r_membrane = m.r_membrane;
-    exp_tc = m.exp_tc;
-    t_refract = m.t_refract;
-}
+    : lif_membrane(
+          make_lif_membrane(p.cm, p.tau_m, p.tau_refrac, p.v_rest, p.v_reset, p.v_thresh, dt)),
+      i_offset(fixed::to_accum(p.i_offset, "i_offset")),
+      scale_factor(fixed::to_accum(1.0 / dt, "1/dt (delta input scale)")) {}
 
 void if_curr_delta::state::resize(std::size_t n, const parameters& p) {
     v.assign(n, p.v_rest.raw);
@@ -25,7 +16,7 @@ void if_curr_delta::state::resize(std::size_t n, const parameters& p) {
 void if_curr_delta::step(const parameters& p, state& s, const fixed::accum* const* input,
                          std::uint8_t* spiked, std::size_t n) {
     using fixed::accum;
-    const lif_membrane m{p.v_rest, p.v_reset, p.v_thresh, p.r_membrane, p.exp_tc, p.t_refract};
+    const lif_membrane& m = p;
     for (std::size_t i = 0; i < n; ++i) {
         const accum i_exc = input[0][i] * p.scale_factor;
         const accum i_inh = input[1][i] * p.scale_factor;

@@ -34,40 +34,6 @@ struct exp_synapse {
     exp_synapse(double tau, double dt);
 };
 
-struct if_curr_exp {
-    using double_model = models::if_curr_exp;
-    static constexpr std::size_t n_receptors = 2;
-    static constexpr double weight_scale = 1.0;
-
-    struct parameters {
-        fixed::accum v_rest, v_reset, v_thresh, r_membrane, exp_tc, i_offset;
-        std::int32_t t_refract;
-        exp_synapse exc, inh;
-        parameters(const double_model::parameters& p, double dt);
-    };
-
-    struct state {
-        std::vector<std::int32_t> v, isyn_exc, isyn_inh, refract_timer;
-        void resize(std::size_t n, const parameters& p);
-        template <class F>
-        void fields(F&& f) {
-            f(v);
-            f(isyn_exc);
-            f(isyn_inh);
-            f(refract_timer);
-        }
-        template <class F>
-        void variables(F&& f) {
-            f("v", v, 1.0);
-            f("isyn_exc", isyn_exc, 1.0);
-            f("isyn_inh", isyn_inh, 1.0);
-        }
-    };
-
-    static void step(const parameters& p, state& s, const fixed::accum* const* input,
-                     std::uint8_t* spiked, std::size_t n);
-};
-
 // The LIF membrane of sPyNNaker, shared by the LIF models: one step of
 // v = alpha - exp_tc * (alpha - v), alpha = I * R + v_rest, outside the
 // refractory period; returns whether v reached v_thresh (then v = v_reset
@@ -94,5 +60,39 @@ struct lif_membrane {
 };
 lif_membrane make_lif_membrane(double cm, double tau_m, double tau_refrac, double v_rest,
                                double v_reset, double v_thresh, double dt);
+
+struct if_curr_exp {
+    using double_model = models::if_curr_exp;
+    static constexpr std::size_t n_receptors = 2;
+    static constexpr double weight_scale = 1.0;
+
+    // The LIF membrane (lif_membrane) and the model's own values.
+    struct parameters : lif_membrane {
+        fixed::accum i_offset;
+        exp_synapse exc, inh;
+        parameters(const double_model::parameters& p, double dt);
+    };
+
+    struct state {
+        std::vector<std::int32_t> v, isyn_exc, isyn_inh, refract_timer;
+        void resize(std::size_t n, const parameters& p);
+        template <class F>
+        void fields(F&& f) {
+            f(v);
+            f(isyn_exc);
+            f(isyn_inh);
+            f(refract_timer);
+        }
+        template <class F>
+        void variables(F&& f) {
+            f("v", v, 1.0);
+            f("isyn_exc", isyn_exc, 1.0);
+            f("isyn_inh", isyn_inh, 1.0);
+        }
+    };
+
+    static void step(const parameters& p, state& s, const fixed::accum* const* input,
+                     std::uint8_t* spiked, std::size_t n);
+};
 
 }  // namespace ganglion::models::spinnaker
