@@ -127,7 +127,7 @@ class projection_builder {
   public:
     projection_builder(const model_spec& spec, std::size_t k, std::uint32_t receptor,
                        const thread_layout& layout, const delay_grid& grid,
-                       const network_positions& positions, std::vector<pending_synapse>& out)
+                       const network_positions& positions, synapse_sink& out, draw_what what)
         : spec_(spec),
           proj_(spec.projections[k]),
           k_(k),
@@ -136,6 +136,7 @@ class projection_builder {
           grid_(grid),
           positions_(positions),
           out_(out),
+          values_(what == draw_what::everything),
           pre_(spec, proj_.pre),
           post_(spec, proj_.post) {
         population_first_.reserve(spec.populations.size() + 1);
@@ -158,6 +159,7 @@ class projection_builder {
 
     // A weight or delay for the pair: a draw, or the expression at their distance.
     double value(const value_spec& v, random_stream& rs, gid_type source, gid_type target) const {
+        if (!values_) return 0;
         if (v.k != value_spec::kind::expression) return rs.draw(v);
         const displacement d = distance_between(source, target);
         const double args[4] = {d.d, d.dx, d.dy, d.dz};
@@ -165,8 +167,8 @@ class projection_builder {
     }
 
     void add(gid_type source, gid_type target, double weight, double delay_ms) {
-        const step_type d = grid_.to_steps(delay_ms);
-        if (!(d >= grid_.min_steps && d <= grid_.max_steps))
+        const step_type d = values_ ? grid_.to_steps(delay_ms) : 0;
+        if (values_ && !(d >= grid_.min_steps && d <= grid_.max_steps))
             throw error("projections[" + std::to_string(k_) + "] (" + proj_.label +
                         "): a delay of " + std::to_string(delay_ms) + " ms (" + std::to_string(d) +
                         " steps) lies outside [min_delay, max_delay] = [" +
@@ -181,26 +183,27 @@ class projection_builder {
         const std::uint64_t index = layout_.local_index(post_pop, target);
         if (index > target_code::max_index)
             throw error("more than 2^28 neurons on one thread: use more threads or ranks");
-        out_.push_back({static_cast<std::uint32_t>(source),
-                        target_code::make(static_cast<std::uint32_t>(index), receptor_),
-                        static_cast<float>(weight), static_cast<std::uint32_t>(d)});
+        out_.put({static_cast<std::uint32_t>(source),
+                  target_code::make(static_cast<std::uint32_t>(index), receptor_),
+                  static_cast<float>(weight), static_cast<std::uint32_t>(d)});
         ++added_;
     }
 
     // A connection from pre position i to target gid, with its weight and
-    // delay drawn from rs (always drawn, so that skipping a self connection
-    // does not shift the draws of the next one).
-    void connect(std::uint64_t i, gid_type target, random_stream& rs) {
+    // delay drawn from the values stream vs (the connectivity draws come
+    // from another stream, so drawing no values changes no pair).
+    void connect(std::uint64_t i, gid_type target, random_stream& vs) {
         const gid_type source = pre_.gid(i);
-        const double w = value(proj_.synapse.weight, rs, source, target);
-        const double d = value(proj_.synapse.delay, rs, source, target);
         if (!proj_.connector.allow_self_connections && source == target) return;
+        connect_gid(source, target, vs);
+    }
+    void connect_gid(gid_type source, gid_type target, random_stream& vs) {
+        const double w = value(proj_.synapse.weight, vs, source, target);
+        const double d = value(proj_.synapse.delay, vs, source, target);
         add(source, target, w, d);
     }
-    void connect_gid(gid_type source, gid_type target, random_stream& rs) {
-        const double w = value(proj_.synapse.weight, rs, source, target);
-        const double d = value(proj_.synapse.delay, rs, source, target);
-        add(source, target, w, d);
+    random_stream values_stream(std::uint64_t id) const {
+        return random_stream(spec_.simulation.seed, purpose::connection_values(k_), id);
     }
 
     // Targets of the post view this thread owns, as (view position, gid).
@@ -252,7 +255,8 @@ class projection_builder {
     const thread_layout& layout_;
     const delay_grid& grid_;
     const network_positions& positions_;
-    std::vector<pending_synapse>& out_;
+    synapse_sink& out_;
+    bool values_;
     resolved_view pre_, post_;
     std::vector<gid_type> population_first_;
     std::uint64_t added_ = 0;
@@ -270,8 +274,8 @@ void projection_builder::from_list() {
         if (c.rows_have_weights) {
             add(source, target, row.weight, row.delay);
         } else {
-            random_stream rs(spec_.simulation.seed, purpose::connect(k_), r);
-            connect_gid(source, target, rs);
+            random_stream vs = values_stream(r);
+            connect_gid(source, target, vs);
         }
     }
 }
@@ -290,13 +294,14 @@ void projection_builder::per_target() {
 
     for_each_owned_target([&](std::uint64_t j, gid_type target) {
         random_stream rs(seed, purpose::connect(k_), target);
+        random_stream vs = values_stream(target);
         switch (c.k) {
             case connector_spec::kind::all_to_all:
                 for (std::uint64_t i = 0; i < n_pre; ++i)
-                    connect(i, target, rs);
+                    connect(i, target, vs);
                 break;
             case connector_spec::kind::one_to_one:
-                connect(j, target, rs);
+                connect(j, target, vs);
                 break;
             case connector_spec::kind::fixed_probability: {
                 // Bernoulli(p) for every source, drawn as geometric gaps
@@ -305,7 +310,7 @@ void projection_builder::per_target() {
                 if (p <= 0) break;
                 if (p >= 1) {
                     for (std::uint64_t i = 0; i < n_pre; ++i)
-                        connect(i, target, rs);
+                        connect(i, target, vs);
                     break;
                 }
                 const double log_q = std::log1p(-p);
@@ -313,7 +318,7 @@ void projection_builder::per_target() {
                 while (true) {
                     i += 1 + std::floor(std::log(rs.uniform()) / log_q);
                     if (i >= static_cast<double>(n_pre)) break;
-                    connect(static_cast<std::uint64_t>(i), target, rs);
+                    connect(static_cast<std::uint64_t>(i), target, vs);
                 }
                 break;
             }
@@ -327,7 +332,7 @@ void projection_builder::per_target() {
                                     " with replacement, but target " + std::to_string(target) +
                                     " has no possible source");
                     for (std::uint64_t m = 0; m < c.n; ++m)
-                        connect_gid(pre_.gid(cand.pre_index(rs.below(cand.count))), target, rs);
+                        connect_gid(pre_.gid(cand.pre_index(rs.below(cand.count))), target, vs);
                 } else {
                     if (c.n > cand.count)
                         throw error("projections[" + std::to_string(k_) + "] (" + proj_.label +
@@ -336,7 +341,7 @@ void projection_builder::per_target() {
                                     " possible sources without replacement");
                     rs.sample_without_replacement(cand.count, c.n, chosen);
                     for (const auto m : chosen)
-                        connect_gid(pre_.gid(cand.pre_index(m)), target, rs);
+                        connect_gid(pre_.gid(cand.pre_index(m)), target, vs);
                 }
                 break;
             }
@@ -346,14 +351,14 @@ void projection_builder::per_target() {
                     const displacement d = distance_between(source, target);
                     const double args[4] = {d.d, d.dx, d.dy, d.dz};
                     const double p = (*prob)(args);
-                    if (rs.uniform() < p) connect(i, target, rs);
+                    if (rs.uniform() < p) connect(i, target, vs);
                 }
                 break;
             case connector_spec::kind::index_based:
                 for (std::uint64_t i = 0; i < n_pre; ++i) {
                     const double args[2] = {static_cast<double>(i), static_cast<double>(j)};
                     const double p = (*prob)(args);
-                    if (rs.uniform() < p) connect(i, target, rs);
+                    if (rs.uniform() < p) connect(i, target, vs);
                 }
                 break;
             case connector_spec::kind::small_world:
@@ -370,7 +375,7 @@ void projection_builder::per_target() {
                         if (cand.count == 0) continue;
                         chosen_source = pre_.gid(cand.pre_index(rs.below(cand.count)));
                     }
-                    connect_gid(chosen_source, target, rs);
+                    connect_gid(chosen_source, target, vs);
                 }
                 break;
             default:
@@ -388,6 +393,7 @@ void projection_builder::fixed_number_post() {
     for (std::uint64_t i = 0; i < pre_.size(); ++i) {
         const gid_type source = pre_.gid(i);
         random_stream rs(spec_.simulation.seed, purpose::connect(k_), source);
+        random_stream vs = values_stream(source);
         candidates cand{n_post, {}};
         if (!c.allow_self_connections) {
             cand.self = post_.find_all(source);
@@ -414,8 +420,8 @@ void projection_builder::fixed_number_post() {
         }
         for (const auto m : chosen) {
             const gid_type target = target_at(m);
-            const double w = value(proj_.synapse.weight, rs, source, target);
-            const double d = value(proj_.synapse.delay, rs, source, target);
+            const double w = value(proj_.synapse.weight, vs, source, target);
+            const double d = value(proj_.synapse.delay, vs, source, target);
             if (layout_.owns(target)) add(source, target, w, d);
         }
     }
@@ -457,13 +463,14 @@ void projection_builder::fixed_total_number() {
         if (kj == 0 || !layout_.owns(target)) continue;
         const candidates cand = candidates_for(target);
         random_stream rs(spec_.simulation.seed, purpose::connect(k_), target);
+        random_stream vs = values_stream(target);
         if (c.with_replacement) {
             for (std::uint64_t m = 0; m < kj; ++m)
-                connect_gid(pre_.gid(cand.pre_index(rs.below(cand.count))), target, rs);
+                connect_gid(pre_.gid(cand.pre_index(rs.below(cand.count))), target, vs);
         } else {
             rs.sample_without_replacement(cand.count, kj, chosen);
             for (const auto m : chosen)
-                connect_gid(pre_.gid(cand.pre_index(m)), target, rs);
+                connect_gid(pre_.gid(cand.pre_index(m)), target, vs);
         }
     }
 }
@@ -489,10 +496,22 @@ std::uint64_t projection_builder::run() {
 
 std::uint64_t draw_projection(const model_spec& spec, std::size_t k, std::uint32_t receptor,
                               const thread_layout& layout, const delay_grid& grid,
+                              const network_positions& positions, synapse_sink& out,
+                              draw_what what) {
+    projection_builder b(spec, k, receptor, layout, grid, positions, out, what);
+    return b.run();
+}
+
+std::uint64_t draw_projection(const model_spec& spec, std::size_t k, std::uint32_t receptor,
+                              const thread_layout& layout, const delay_grid& grid,
                               const network_positions& positions,
                               std::vector<pending_synapse>& out) {
-    projection_builder b(spec, k, receptor, layout, grid, positions, out);
-    return b.run();
+    struct append final : synapse_sink {
+        std::vector<pending_synapse>& to;
+        explicit append(std::vector<pending_synapse>& v) : to(v) {}
+        void put(const pending_synapse& s) override { to.push_back(s); }
+    } sink(out);
+    return draw_projection(spec, k, receptor, layout, grid, positions, sink);
 }
 
 double expected_synapses(const model_spec& spec, std::size_t k) {

@@ -58,9 +58,31 @@ class resolved_view {
     std::vector<std::pair<gid_type, std::uint64_t>> sorted_;  // for find() when not contiguous
 };
 
-// Appends the synapses of projection `k` whose targets `layout`'s thread
-// owns; returns how many. `receptor` is the receptor index of
-// spec.projections[k].receptor_type in the post population's model.
+// Receives the synapses draw_projection draws, one at a time.
+class synapse_sink {
+  public:
+    virtual void put(const pending_synapse& s) = 0;
+
+  protected:
+    ~synapse_sink() = default;
+};
+
+// What draw_projection draws: everything, or only which (source, target)
+// pairs connect (weight 0, delay 0; the delay is not checked). The pairs
+// and their order are the same either way: weights and delays come from
+// their own streams (purpose::connection_values), so that a counting pass
+// costs only the connectivity draws.
+enum class draw_what { everything, pairs_only };
+
+// Gives `out` the synapses of projection `k` whose targets `layout`'s
+// thread owns, in a fixed order; returns how many. `receptor` is the
+// receptor index of spec.projections[k].receptor_type in the post
+// population's model.
+std::uint64_t draw_projection(const model_spec& spec, std::size_t k, std::uint32_t receptor,
+                              const thread_layout& layout, const delay_grid& grid,
+                              const network_positions& positions, synapse_sink& out,
+                              draw_what what = draw_what::everything);
+// The same, appended to a list.
 std::uint64_t draw_projection(const model_spec& spec, std::size_t k, std::uint32_t receptor,
                               const thread_layout& layout, const delay_grid& grid,
                               const network_positions& positions,

@@ -25,6 +25,15 @@ poisson_process poisson_process::make(double rate_hz, double start_ms, double du
         c = next;
         p.cdf.push_back(c);
     }
+    const std::size_t n_guide = std::size_t{1} << guide_bits;
+    p.guide.resize(n_guide);
+    std::size_t k = 0;
+    for (std::size_t j = 0; j < n_guide; ++j) {
+        const double u = static_cast<double>(j) / static_cast<double>(n_guide);
+        while (k < p.cdf.size() && u > p.cdf[k])
+            ++k;
+        p.guide[j] = static_cast<std::uint32_t>(k);
+    }
     return p;
 }
 

@@ -9,6 +9,7 @@
 // holds synapses from it (when they are not: then the spikes never cross
 // the network, see simulation::run).
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -27,6 +28,12 @@ struct poisson_process {
     // P(X <= k) for k = 0, 1, ... until it stops growing (summed as
     // p_k = p_{k-1} lambda / k, so the draws equal the textbook inversion's).
     std::vector<double> cdf;
+    // Chen and Asau's guide table: guide[j] is the count for u = j / 2^10,
+    // where the inversion for any u in (j / 2^10, (j + 1) / 2^10] starts (the
+    // count grows with u). Most intervals hold no step of the CDF, so most
+    // draws cost one lookup and one comparison, whatever lambda.
+    static constexpr int guide_bits = 10;
+    std::vector<std::uint32_t> guide;
 
     // A spike drawn in step s is stamped (s + 1) dt: the train covers spike
     // times in (start, start + duration].
@@ -35,22 +42,26 @@ struct poisson_process {
 
     bool active(step_type s) const { return lambda > 0 && s >= first_step && s < end_step; }
 
-    // One Philox call gives the random words of 4 consecutive steps: step s
-    // uses word s % 4 of block s / 4 of the (seed, purpose, gid) stream.
-    static std::uint64_t block_of(step_type s) { return static_cast<std::uint64_t>(s) >> 2; }
-    static std::size_t word_of(step_type s) { return static_cast<std::size_t>(s & 3); }
+    // One Philox call gives the random words of 8 consecutive steps: step s
+    // uses 32-bit word s % 8 of block s / 8 of the (seed, purpose, gid)
+    // stream (the low half of 64-bit word 0 first). 32 bits resolve the
+    // distribution to 2^-32 in probability.
+    static std::uint64_t block_of(step_type s) { return static_cast<std::uint64_t>(s) >> 3; }
+    static std::uint32_t word_of(const std::array<std::uint64_t, 4>& block, step_type s) {
+        const auto i = static_cast<unsigned>(s & 7);
+        return static_cast<std::uint32_t>(block[i >> 1] >> (32 * (i & 1)));
+    }
 
     // Spikes of `gid` in step `s` (0 in almost every step at low rates).
     int count(gid_type gid, step_type s) const {
-        return count_from(philox(seed, purpose, gid, block_of(s))[word_of(s)]);
+        return count_from(word_of(philox(seed, purpose, gid, block_of(s)), s));
     }
     // The count for one random word (callers that keep a source's block).
-    int count_from(std::uint64_t word) const {
-        const double u = to_unit_open(word);
-        if (u <= exp_minus_lambda) return 0;
-        // Inversion: the smallest k with P(X <= k) >= u.
+    int count_from(std::uint32_t word) const {
+        const double u = (static_cast<double>(word) + 0.5) * 0x1.0p-32;  // in (0, 1)
+        // Inversion: the smallest k with P(X <= k) >= u (cdf.size() if none).
         const auto n = static_cast<int>(cdf.size());
-        int k = 1;
+        auto k = static_cast<int>(guide[word >> (32 - guide_bits)]);
         while (k < n && u > cdf[static_cast<std::size_t>(k)])
             ++k;
         return k;

@@ -1,5 +1,7 @@
 #include "core/random.hpp"
 
+#include <boost/random/normal_distribution.hpp>
+
 #include "core/spec.hpp"
 
 #include <Random123/philox.h>
@@ -25,9 +27,10 @@ std::array<std::uint64_t, 4> philox(std::uint64_t seed, std::uint64_t purpose, s
 }
 
 double random_stream::normal() {
-    const double u1 = uniform();
-    const double u2 = uniform();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+    // Boost.Random's ziggurat (Marsaglia and Tsang 2000, with Doornik's
+    // improvements): one 64-bit word and a table lookup for 99% of draws,
+    // no log or cos. Stateless, so a stream's position is its counter.
+    return boost::random::normal_distribution<double>(0.0, 1.0)(*this);
 }
 
 double random_stream::exponential(double rate) {

@@ -23,6 +23,11 @@ constexpr std::uint64_t kind_shift = 48;
 constexpr std::uint64_t connect(std::uint64_t projection) {
     return (1ull << kind_shift) | projection;
 }
+// The weights and delays of projection p's connections, keyed as its
+// connections are: apart, so that the sources can be drawn without them.
+constexpr std::uint64_t connection_values(std::uint64_t projection) {
+    return (5ull << kind_shift) | projection;
+}
 // Initial value number v of population p, keyed by gid.
 constexpr std::uint64_t initial_value(std::uint64_t population, std::uint64_t variable) {
     return (2ull << kind_shift) | (population << 16) | variable;
@@ -63,7 +68,7 @@ class random_stream {
     }
     double uniform() { return to_unit_open(next_u64()); }
     double uniform(double low, double high) { return low + (high - low) * uniform(); }
-    double normal();  // standard normal, Box-Muller
+    double normal();  // standard normal (ziggurat)
     double exponential(double rate);
     // exp of a normal(mu, sigma): mean exp(mu + sigma^2/2).
     double lognormal(double mu, double sigma);

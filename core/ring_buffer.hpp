@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "core/memory.hpp"
 #include "core/types.hpp"
 
 namespace ganglion {
@@ -51,12 +52,12 @@ class ring_buffer {
     std::size_t bytes() const { return data_.size() * sizeof(double); }
 
     // The whole buffer (for checkpoints and tests).
-    const std::vector<double>& data() const { return data_; }
-    std::vector<double>& data() { return data_; }
+    const big_vector<double>& data() const { return data_; }
+    big_vector<double>& data() { return data_; }
 
   private:
     std::size_t n_receptors_ = 0, n_slots_ = 0, n_neurons_ = 0, stride_ = 0;
-    std::vector<double> data_;
+    big_vector<double> data_;  // huge pages: delivery writes at random places
 };
 
 }  // namespace ganglion

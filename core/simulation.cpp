@@ -10,6 +10,7 @@
 #include <exception>
 #include <limits>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <tuple>
 
@@ -35,6 +36,17 @@ struct simulation::thread_state {
     std::vector<std::pair<gid_type, std::size_t>> generated_sources;
     // Per generated source: its current Philox block number + 1, and the words.
     std::vector<std::pair<std::uint64_t, std::array<std::uint64_t, 4>>> poisson_blocks;
+    // Per generated source whose row here is a single static synapse (a
+    // one-to-one drive, the usual background): the buffer cell it adds to,
+    // found without walking the row.
+    struct direct_synapse {
+        static constexpr std::uint32_t none = 0xFFFFFFFFu;
+        std::uint32_t index = none;
+        std::uint32_t receptor = 0;
+        std::uint32_t delay = 0;
+        float weight = 0;
+    };
+    std::vector<direct_synapse> direct;
     // SpiNNaker mode: the synaptic words, the synapses while they are built
     // (with each projection's range in them), and the ring-buffer saturations.
     spinnaker::word_store words;
@@ -150,6 +162,34 @@ void parallel_threads(int n_threads, F&& f) {
 }
 }  // namespace
 
+namespace {
+// Keeps the synapses of projection k a thread draws, for saving them as
+// (pre index, post index, weight, delay).
+class saver {
+  public:
+    saver(const model_spec& spec, std::size_t k, const thread_layout& layout,
+          saved_connections& out)
+        : pre_(spec, spec.projections[k].pre),
+          post_(spec, spec.projections[k].post),
+          layout_(layout),
+          dt_(spec.simulation.dt),
+          out_(out) {}
+    void keep(const pending_synapse& s) const {
+        const gid_type target = layout_.gid_at(target_code::index(s.target_code));
+        out_.pre_index.push_back(pre_.find(s.source).value());
+        out_.post_index.push_back(post_.find(target).value());
+        out_.weight.push_back(s.weight);
+        out_.delay.push_back(static_cast<double>(s.delay) * dt_);
+    }
+
+  private:
+    resolved_view pre_, post_;
+    const thread_layout& layout_;
+    double dt_;
+    saved_connections& out_;
+};
+}  // namespace
+
 void simulation::build() {
     scoped_timer timer(timers_, phase::build);
     const int n_threads = part_.n_threads;
@@ -199,18 +239,50 @@ void simulation::build() {
         std::vector<pending_synapse> pending, drawn;
         std::vector<plastic_store::pending> plastic;
         std::vector<std::uint32_t> incoming(ts.layout.n_local(), 0);
+        auto is_static = [&](std::size_t k) { return !spec_.projections[k].synapse.stdp; };
+        if (!fixed) {
+            // Static synapses go straight into their rows, in two passes
+            // (memory: the rows, not a list of every synapse as well): the
+            // first draws only the (source, target) pairs and counts each
+            // row's synapses, the second draws them again with their weights
+            // and delays and puts each in its place.
+            struct counter final : synapse_sink {
+                synapse_store& store;
+                explicit counter(synapse_store& s) : store(s) {}
+                void put(const pending_synapse& s) override { store.count(s.source); }
+            } count(ts.synapses);
+            ts.synapses.start_counting(spec_.total_neurons());
+            for (std::size_t k = 0; k < spec_.projections.size(); ++k)
+                if (is_static(k))
+                    draw_projection(spec_, k, receptors[k], ts.layout, grid_, positions_, count,
+                                    draw_what::pairs_only);
+            ts.synapses.start_placing(grid_.max_steps);
+        }
+        struct placer final : synapse_sink {
+            synapse_store& store;
+            const saver* save = nullptr;
+            placer(synapse_store& s) : store(s) {}
+            void put(const pending_synapse& s) override {
+                store.place(s);
+                if (save) save->keep(s);
+            }
+        } place(ts.synapses);
         for (std::size_t k = 0; k < spec_.projections.size(); ++k) {
-            const std::size_t before = pending.size();
-            if (!spec_.projections[k].synapse.stdp) {
+            if (is_static(k) && !fixed) {
+                std::optional<saver> save;
+                if (spec_.projections[k].save_connections)
+                    save.emplace(spec_, k, ts.layout, saved_per_thread[t][k]);
+                place.save = save ? &*save : nullptr;
+                per_thread[t][k] =
+                    draw_projection(spec_, k, receptors[k], ts.layout, grid_, positions_, place);
+                continue;
+            }
+            if (is_static(k)) {
+                const std::size_t before = pending.size();
                 per_thread[t][k] =
                     draw_projection(spec_, k, receptors[k], ts.layout, grid_, positions_, pending);
-                if (fixed) {
-                    ts.drawn_ranges.emplace_back(before, pending.size());
-                    continue;  // kept for saving once quantised
-                }
-                if (spec_.projections[k].save_connections)
-                    keep_for_saving(k, ts.layout, pending, before, saved_per_thread[t][k]);
-                continue;
+                ts.drawn_ranges.emplace_back(before, pending.size());
+                continue;  // kept for saving once quantised
             }
             // Plastic: own weights per synapse, never shared runs; saved after the run.
             drawn.clear();
@@ -227,7 +299,7 @@ void simulation::build() {
             ts.pending = std::move(pending);
             return;
         }
-        ts.synapses.build(spec_.total_neurons(), std::move(pending));
+        ts.synapses.finish();
         ts.plastic.build(spec_.total_neurons(), std::move(plastic));
         ts.history.reset(std::move(incoming));
     });
@@ -281,6 +353,18 @@ void simulation::build() {
             for (gid_type g = population_first_[p]; g < population_first_[p + 1]; ++g)
                 if (ts.synapses.has_row(g) || ts.plastic.has_row(g) || ts.words.has_row(g))
                     ts.generated_sources.emplace_back(g, p);
+        }
+        ts.direct.assign(ts.generated_sources.size(), {});
+        for (std::size_t i = 0; i < ts.generated_sources.size(); ++i) {
+            const gid_type g = ts.generated_sources[i].first;
+            const synapse_store& syn = ts.synapses;
+            if (!syn.has_row(g) || ts.plastic.has_row(g) || syn.run_end(g) - syn.run_begin(g) != 1)
+                continue;
+            const synapse_store::run& r = syn.runs()[syn.run_begin(g)];
+            if (r.count != 1) continue;
+            const std::uint32_t code = syn.targets()[syn.syn_begin(g)];
+            ts.direct[i] = {target_code::index(code), target_code::receptor(code), r.delay,
+                            syn.weight(r, 0)};
         }
     });
     for (int t = 0; t < n_threads; ++t)
@@ -539,16 +623,9 @@ void simulation::build_current_injections() {
 void simulation::keep_for_saving(std::size_t k, const thread_layout& layout,
                                  const std::vector<pending_synapse>& pending, std::size_t from,
                                  saved_connections& out, std::size_t to) const {
-    const resolved_view pre(spec_, spec_.projections[k].pre);
-    const resolved_view post(spec_, spec_.projections[k].post);
-    for (std::size_t i = from; i < std::min(to, pending.size()); ++i) {
-        const pending_synapse& s = pending[i];
-        const gid_type target = layout.gid_at(target_code::index(s.target_code));
-        out.pre_index.push_back(pre.find(s.source).value());
-        out.post_index.push_back(post.find(target).value());
-        out.weight.push_back(s.weight);
-        out.delay.push_back(static_cast<double>(s.delay) * spec_.simulation.dt);
-    }
+    const saver save(spec_, k, layout, out);
+    for (std::size_t i = from; i < std::min(to, pending.size()); ++i)
+        save.keep(pending[i]);
 }
 
 void simulation::interval_update(thread_state& ts, step_type first, step_type last) {
@@ -597,19 +674,29 @@ void simulation::interval_deliver(thread_state& ts, step_type first, step_type l
     // count; plastic synapses once per spike): no spike words, no merge, and
     // every buffer cell sums its inputs in the same order on every split.
     ts.poisson_blocks.resize(ts.generated_sources.size());
-    for (step_type s = first; s < last; ++s)
+    const std::size_t n_slots = ts.buffer.n_slots();
+    for (step_type s = first; s < last; ++s) {
+        const std::size_t slot_of_s = ts.buffer.slot(s);
         for (std::size_t i = 0; i < ts.generated_sources.size(); ++i) {
             const auto [g, p] = ts.generated_sources[i];
             const poisson_process& proc = *generated_[p];
             if (!proc.active(s)) continue;
-            // Each source's current Philox block serves 4 steps.
+            // Each source's current Philox block serves 8 steps.
             auto& [block, words] = ts.poisson_blocks[i];
             if (block != poisson_process::block_of(s) + 1) {
                 block = poisson_process::block_of(s) + 1;  // 0: none yet
                 words = philox(proc.seed, proc.purpose, g, block - 1);
             }
-            const int k = proc.count_from(words[poisson_process::word_of(s)]);
+            const int k = proc.count_from(poisson_process::word_of(words, s));
             if (k == 0) continue;
+            if (const auto& d = ts.direct[i]; d.index != thread_state::direct_synapse::none) {
+                // As deliver_source adds it: w x k (exactly w for one spike).
+                std::size_t slot = slot_of_s + d.delay;
+                if (slot >= n_slots) slot -= n_slots;
+                ts.buffer.slot_row(d.receptor, slot)[d.index] +=
+                    static_cast<double>(d.weight) * static_cast<double>(k);
+                continue;
+            }
             if (spec_.spinnaker.enabled)
                 ts.words.deliver(g, s, static_cast<std::uint32_t>(k), ts.buffer, ts.saturations);
             else
@@ -618,6 +705,7 @@ void simulation::interval_deliver(thread_state& ts, step_type first, step_type l
                 for (int i = 0; i < k; ++i)
                     ts.plastic.deliver(g, s, rules_, grid_.dt, ts.history, ts.buffer);
         }
+    }
 }
 
 void simulation::deliver_all(thread_state& ts, const std::vector<std::uint64_t>& words,

@@ -2,68 +2,71 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "core/error.hpp"
 
 namespace ganglion {
 
 void synapse_store::build(gid_type n_sources, std::vector<pending_synapse>&& pending) {
-    // Counting sort by source straight into the final arrays (stable: a
-    // row keeps the order of `pending`), then each row is sorted by delay,
-    // stably, in place. Peak: pending (16 B) + rows (8 B) + delays (4 B).
-    syn_index_.assign(n_sources + 1, 0);
+    step_type max_delay = 0;
+    start_counting(n_sources);
     for (const auto& s : pending) {
         if (s.source >= n_sources) throw internal_error("synapse source gid out of range");
-        ++syn_index_[s.source + 1];
+        count(s.source);
+        max_delay = std::max<step_type>(max_delay, s.delay);
     }
-    for (gid_type g = 0; g < n_sources; ++g)
-        syn_index_[g + 1] += syn_index_[g];
-    const std::size_t m = pending.size();
-    targets_.assign(m, 0);
-    weights_.assign(m, 0.0f);
-    std::vector<std::uint32_t> delays(m);
-    {
-        std::vector<std::uint64_t> next(syn_index_.begin(), syn_index_.end() - 1);
-        for (const auto& s : pending) {
-            const std::uint64_t k = next[s.source]++;
-            targets_[k] = s.target_code;
-            weights_[k] = s.weight;
-            delays[k] = s.delay;
-        }
-    }
+    start_placing(max_delay);
+    for (const auto& s : pending)
+        place(s);
     std::vector<pending_synapse>().swap(pending);
+    finish();
+}
 
+void synapse_store::start_counting(gid_type n_sources) {
+    syn_index_.assign(n_sources + 1, 0);
+    run_index_.clear();
     runs_.clear();
-    run_index_.assign(n_sources + 1, 0);
-    std::vector<std::uint32_t> order;
-    std::vector<std::uint32_t> t_tmp, d_tmp;
-    std::vector<float> w_tmp;
-    for (gid_type g = 0; g < n_sources; ++g) {
-        const std::uint64_t first = syn_index_[g], last = syn_index_[g + 1];
-        if (!std::is_sorted(delays.begin() + first, delays.begin() + last)) {
-            const auto len = static_cast<std::uint32_t>(last - first);
-            order.resize(len);
-            for (std::uint32_t i = 0; i < len; ++i)
-                order[i] = i;
-            std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-                return delays[first + a] < delays[first + b];
-            });
-            t_tmp.assign(targets_.begin() + first, targets_.begin() + last);
-            w_tmp.assign(weights_.begin() + first, weights_.begin() + last);
-            d_tmp.assign(delays.begin() + first, delays.begin() + last);
-            for (std::uint32_t i = 0; i < len; ++i) {
-                targets_[first + i] = t_tmp[order[i]];
-                weights_[first + i] = w_tmp[order[i]];
-                delays[first + i] = d_tmp[order[i]];
-            }
-        }
-        for (std::uint64_t k = first; k < last; ++k) {
-            if (k == first || delays[k] != delays[k - 1])
-                runs_.push_back({delays[k], 0, shared_weight_run, weights_[k]});
-            ++runs_.back().count;
-        }
-        run_index_[g + 1] = runs_.size();
-    }
+    targets_.clear();
+    weights_.clear();
+}
+
+void synapse_store::start_placing(step_type max_delay) {
+    const std::size_t n_sources = syn_index_.size() - 1;
+    for (std::size_t g = 0; g < n_sources; ++g)
+        syn_index_[g + 1] += syn_index_[g];
+    next_.assign(syn_index_.begin(), syn_index_.end() - 1);
+    const std::size_t m = syn_index_.back();
+    // Not zeroed: place() writes every element (finish() checks the counts).
+    targets_.resize(m);
+    weights_.resize(m);
+    if (max_delay <= std::numeric_limits<std::uint8_t>::max())
+        delays8_.resize(m);
+    else if (max_delay <= std::numeric_limits<std::uint16_t>::max())
+        delays16_.resize(m);
+    else
+        delays32_.resize(m);
+}
+
+void synapse_store::place_overflow() {
+    throw internal_error("synapse_store: a row got more synapses than were counted");
+}
+
+void synapse_store::finish() {
+    for (std::size_t g = 0; g + 1 < syn_index_.size(); ++g)
+        if (next_[g] != syn_index_[g + 1])
+            throw internal_error("synapse_store: a row got fewer synapses than were counted");
+    std::vector<std::uint64_t>().swap(next_);
+    if (!delays8_.empty())
+        make_runs(delays8_);
+    else if (!delays16_.empty())
+        make_runs(delays16_);
+    else
+        make_runs(delays32_);
+    big_vector<std::uint8_t>().swap(delays8_);
+    big_vector<std::uint16_t>().swap(delays16_);
+    big_vector<std::uint32_t>().swap(delays32_);
+
     // Keep weights only for runs whose synapses differ in weight (bitwise),
     // compacting weights_ in place (it held one per synapse until now).
     std::uint64_t kept = 0, k = 0;
@@ -84,9 +87,73 @@ void synapse_store::build(gid_type n_sources, std::vector<pending_synapse>&& pen
     }
     weights_.resize(kept);
     weights_.shrink_to_fit();
-    runs_.shrink_to_fit();
 }
 
+template <class Delay>
+void synapse_store::make_runs(big_vector<Delay>& delays) {
+    // Each row is sorted by delay, stably: a counting sort over the row's
+    // delay range when that range is short (the usual case), else a stable
+    // sort of positions. Then one run per delay of each row.
+    const std::size_t n_sources = syn_index_.size() - 1;
+    std::vector<std::uint32_t> t_tmp, histogram, order;
+    std::vector<float> w_tmp;
+    std::vector<Delay> d_tmp;
+    std::uint64_t n_runs = 0;
+    for (std::size_t g = 0; g < n_sources; ++g) {
+        const std::uint64_t first = syn_index_[g], last = syn_index_[g + 1];
+        if (first == last) continue;
+        const auto len = static_cast<std::uint32_t>(last - first);
+        Delay* d = delays.data() + first;
+        if (!std::is_sorted(d, d + len)) {
+            std::uint32_t* t = targets_.data() + first;
+            float* w = weights_.data() + first;
+            t_tmp.assign(t, t + len);
+            w_tmp.assign(w, w + len);
+            d_tmp.assign(d, d + len);
+            const auto [lo, hi] = std::minmax_element(d_tmp.begin(), d_tmp.end());
+            const std::uint64_t range = static_cast<std::uint64_t>(*hi - *lo) + 1;
+            if (range <= 4ull * len + 64) {
+                histogram.assign(range + 1, 0);
+                for (std::uint32_t i = 0; i < len; ++i)
+                    ++histogram[d_tmp[i] - *lo + 1];
+                for (std::uint64_t b = 1; b <= range; ++b)
+                    histogram[b] += histogram[b - 1];
+                for (std::uint32_t i = 0; i < len; ++i) {
+                    const std::uint32_t to = histogram[d_tmp[i] - *lo]++;
+                    t[to] = t_tmp[i];
+                    w[to] = w_tmp[i];
+                    d[to] = d_tmp[i];
+                }
+            } else {
+                order.resize(len);
+                for (std::uint32_t i = 0; i < len; ++i)
+                    order[i] = i;
+                std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+                    return d_tmp[a] < d_tmp[b];
+                });
+                for (std::uint32_t i = 0; i < len; ++i) {
+                    t[i] = t_tmp[order[i]];
+                    w[i] = w_tmp[order[i]];
+                    d[i] = d_tmp[order[i]];
+                }
+            }
+        }
+        for (std::uint32_t i = 0; i < len; ++i)
+            n_runs += i == 0 || d[i] != d[i - 1];
+    }
+    runs_.clear();
+    runs_.reserve(n_runs);
+    run_index_.assign(n_sources + 1, 0);
+    for (std::size_t g = 0; g < n_sources; ++g) {
+        for (std::uint64_t k = syn_index_[g]; k < syn_index_[g + 1]; ++k) {
+            if (k == syn_index_[g] || delays[k] != delays[k - 1])
+                runs_.push_back(
+                    {static_cast<std::uint32_t>(delays[k]), 0, shared_weight_run, weights_[k]});
+            ++runs_.back().count;
+        }
+        run_index_[g + 1] = runs_.size();
+    }
+}
 std::size_t synapse_store::bytes() const {
     return targets_.capacity() * sizeof(std::uint32_t) + weights_.capacity() * sizeof(float) +
            runs_.capacity() * sizeof(run) + run_index_.capacity() * sizeof(std::uint64_t) +

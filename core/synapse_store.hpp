@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/memory.hpp"
 #include "core/types.hpp"
 
 namespace ganglion {
@@ -60,6 +61,28 @@ class synapse_store {
     // that the same input order gives the same rows.
     void build(gid_type n_sources, std::vector<pending_synapse>&& pending);
 
+    // The same rows without a list of every synapse (which would take twice
+    // the store's memory): start_counting, count() every synapse's source,
+    // start_placing, place() every synapse again in the same order, finish.
+    // Peak: the finished arrays plus a delay per synapse (1 byte when every
+    // delay is below 256 steps, 2 below 65536, else 4).
+    void start_counting(gid_type n_sources);
+    void count(gid_type source) { ++syn_index_[source + 1]; }
+    void start_placing(step_type max_delay);
+    void place(const pending_synapse& s) {
+        const std::uint64_t k = next_[s.source]++;
+        if (k >= syn_index_[s.source + 1]) place_overflow();
+        targets_[k] = s.target_code;
+        weights_[k] = s.weight;
+        if (!delays8_.empty())
+            delays8_[k] = static_cast<std::uint8_t>(s.delay);
+        else if (!delays16_.empty())
+            delays16_[k] = static_cast<std::uint16_t>(s.delay);
+        else
+            delays32_[k] = s.delay;
+    }
+    void finish();
+
     std::size_t size() const { return targets_.size(); }
     std::size_t bytes() const;
 
@@ -73,9 +96,9 @@ class synapse_store {
     }
 
     const std::vector<run>& runs() const { return runs_; }
-    const std::vector<std::uint32_t>& targets() const { return targets_; }
+    const big_vector<std::uint32_t>& targets() const { return targets_; }
     // Weights of the runs that do not share one weight, run by run.
-    const std::vector<float>& weights() const { return weights_; }
+    const big_vector<float>& weights() const { return weights_; }
     // The weight of the i-th synapse of run r.
     float weight(const run& r, std::uint32_t i) const {
         return r.shared() ? r.weight : weights_[r.weight_begin + i];
@@ -85,11 +108,20 @@ class synapse_store {
     std::vector<pending_synapse> to_list() const;
 
   private:
+    template <class Delay>
+    void make_runs(big_vector<Delay>& delays);
+    [[noreturn]] static void place_overflow();
+
     std::vector<std::uint64_t> run_index_;  // per source + 1
     std::vector<std::uint64_t> syn_index_;  // per source + 1
     std::vector<run> runs_;
-    std::vector<std::uint32_t> targets_;
-    std::vector<float> weights_;
+    big_vector<std::uint32_t> targets_;
+    big_vector<float> weights_;
+    // While building: the next free place of each row, and the delays.
+    std::vector<std::uint64_t> next_;
+    big_vector<std::uint8_t> delays8_;
+    big_vector<std::uint16_t> delays16_;
+    big_vector<std::uint32_t> delays32_;
 };
 
 }  // namespace ganglion
