@@ -35,4 +35,11 @@ void unmap_big_block(void* p, std::size_t bytes) noexcept {
     ::munmap(p, round_up(bytes));
 }
 
+void release_pages(void* p, std::size_t used, std::size_t capacity) noexcept {
+    constexpr std::size_t page = 4096;
+    const auto begin = (reinterpret_cast<std::uintptr_t>(p) + used + page - 1) / page * page;
+    const auto end = reinterpret_cast<std::uintptr_t>(p) + round_up(capacity);
+    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
 }  // namespace ganglion::detail

@@ -25,6 +25,8 @@ namespace detail {
 constexpr std::size_t big_block_bytes = std::size_t{4} << 20;
 void* map_big_block(std::size_t bytes);  // throws std::bad_alloc
 void unmap_big_block(void* p, std::size_t bytes) noexcept;
+// Gives back the pages of [p + used, p + capacity) of a big block.
+void release_pages(void* p, std::size_t used, std::size_t capacity) noexcept;
 }  // namespace detail
 
 template <class T>
@@ -65,5 +67,17 @@ struct big_allocator {
 // uninitialised (use assign(n, value) or resize(n, value) to fill).
 template <class T>
 using big_vector = std::vector<T, big_allocator<T>>;
+
+// Returns the memory of v's unused capacity to the system without moving
+// its elements (shrink_to_fit would hold two copies at once): for a big
+// block, the whole pages past its end; a small one is shrunk.
+template <class T>
+void release_unused(big_vector<T>& v) {
+    const std::size_t capacity = v.capacity() * sizeof(T);
+    if (capacity >= detail::big_block_bytes)
+        detail::release_pages(v.data(), v.size() * sizeof(T), capacity);
+    else
+        v.shrink_to_fit();
+}
 
 }  // namespace ganglion

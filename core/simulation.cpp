@@ -256,7 +256,9 @@ void simulation::build() {
                 if (is_static(k))
                     draw_projection(spec_, k, receptors[k], ts.layout, grid_, positions_, count,
                                     draw_what::pairs_only);
-            ts.synapses.start_placing(grid_.max_steps);
+            const std::uint64_t n_local = ts.layout.n_local();
+            ts.synapses.start_placing(grid_.max_steps,
+                                      static_cast<std::uint32_t>(n_local > 0 ? n_local - 1 : 0));
         }
         struct placer final : synapse_sink {
             synapse_store& store;

@@ -1,6 +1,7 @@
 #include "core/synapse_store.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <limits>
 
@@ -10,13 +11,15 @@ namespace ganglion {
 
 void synapse_store::build(gid_type n_sources, std::vector<pending_synapse>&& pending) {
     step_type max_delay = 0;
+    std::uint32_t max_index = 0;
     start_counting(n_sources);
     for (const auto& s : pending) {
         if (s.source >= n_sources) throw internal_error("synapse source gid out of range");
         count(s.source);
         max_delay = std::max<step_type>(max_delay, s.delay);
+        max_index = std::max(max_index, target_code::index(s.target_code));
     }
-    start_placing(max_delay);
+    start_placing(max_delay, max_index);
     for (const auto& s : pending)
         place(s);
     std::vector<pending_synapse>().swap(pending);
@@ -31,7 +34,7 @@ void synapse_store::start_counting(gid_type n_sources) {
     weights_.clear();
 }
 
-void synapse_store::start_placing(step_type max_delay) {
+void synapse_store::start_placing(step_type max_delay, std::uint32_t max_index) {
     const std::size_t n_sources = syn_index_.size() - 1;
     for (std::size_t g = 0; g < n_sources; ++g)
         syn_index_[g + 1] += syn_index_[g];
@@ -40,12 +43,17 @@ void synapse_store::start_placing(step_type max_delay) {
     // Not zeroed: place() writes every element (finish() checks the counts).
     targets_.resize(m);
     weights_.resize(m);
-    if (max_delay <= std::numeric_limits<std::uint8_t>::max())
-        delays8_.resize(m);
-    else if (max_delay <= std::numeric_limits<std::uint16_t>::max())
-        delays16_.resize(m);
-    else
-        delays32_.resize(m);
+    const int index_bits = std::bit_width(max_index);
+    const int delay_bits =
+        std::bit_width(static_cast<std::uint64_t>(std::max<step_type>(max_delay, 0)));
+    if (index_bits + delay_bits <= target_code::receptor_shift) {
+        delay_shift_ = index_bits;
+        delay_mask_ = (std::uint32_t{1} << delay_bits) - 1;
+    } else {
+        delay_shift_ = 0;
+        delay_mask_ = 0;
+        delays_.resize(m);
+    }
 }
 
 void synapse_store::place_overflow() {
@@ -57,15 +65,17 @@ void synapse_store::finish() {
         if (next_[g] != syn_index_[g + 1])
             throw internal_error("synapse_store: a row got fewer synapses than were counted");
     std::vector<std::uint64_t>().swap(next_);
-    if (!delays8_.empty())
-        make_runs(delays8_);
-    else if (!delays16_.empty())
-        make_runs(delays16_);
-    else
-        make_runs(delays32_);
-    big_vector<std::uint8_t>().swap(delays8_);
-    big_vector<std::uint16_t>().swap(delays16_);
-    big_vector<std::uint32_t>().swap(delays32_);
+    if (delays_.empty()) {
+        const int shift = delay_shift_;
+        const std::uint32_t mask = delay_mask_;
+        make_runs([&, shift, mask](std::uint64_t k) { return (targets_[k] >> shift) & mask; });
+        const std::uint32_t clear = ~(mask << shift);
+        for (auto& code : targets_)
+            code &= clear;
+    } else {
+        make_runs([&](std::uint64_t k) { return delays_[k]; });
+        big_vector<std::uint32_t>().swap(delays_);
+    }
 
     // Keep weights only for runs whose synapses differ in weight (bitwise),
     // compacting weights_ in place (it held one per synapse until now).
@@ -86,44 +96,52 @@ void synapse_store::finish() {
         k += r.count;
     }
     weights_.resize(kept);
-    weights_.shrink_to_fit();
+    // Give the tail back without copying the rest (shrink_to_fit would hold
+    // both copies at once).
+    release_unused(weights_);
 }
 
-template <class Delay>
-void synapse_store::make_runs(big_vector<Delay>& delays) {
+template <class DelayAt>
+void synapse_store::make_runs(DelayAt delay_at) {
     // Each row is sorted by delay, stably: a counting sort over the row's
     // delay range when that range is short (the usual case), else a stable
     // sort of positions. Then one run per delay of each row.
     const std::size_t n_sources = syn_index_.size() - 1;
-    std::vector<std::uint32_t> t_tmp, histogram, order;
+    const bool separate = !delays_.empty();
+    std::vector<std::uint32_t> t_tmp, d_tmp, histogram, order;
     std::vector<float> w_tmp;
-    std::vector<Delay> d_tmp;
     std::uint64_t n_runs = 0;
     for (std::size_t g = 0; g < n_sources; ++g) {
         const std::uint64_t first = syn_index_[g], last = syn_index_[g + 1];
         if (first == last) continue;
         const auto len = static_cast<std::uint32_t>(last - first);
-        Delay* d = delays.data() + first;
-        if (!std::is_sorted(d, d + len)) {
+        d_tmp.resize(len);
+        bool sorted = true;
+        for (std::uint32_t i = 0; i < len; ++i) {
+            d_tmp[i] = delay_at(first + i);
+            sorted = sorted && (i == 0 || d_tmp[i] >= d_tmp[i - 1]);
+        }
+        if (!sorted) {
             std::uint32_t* t = targets_.data() + first;
             float* w = weights_.data() + first;
+            std::uint32_t* d = separate ? delays_.data() + first : nullptr;
             t_tmp.assign(t, t + len);
             w_tmp.assign(w, w + len);
-            d_tmp.assign(d, d + len);
             const auto [lo, hi] = std::minmax_element(d_tmp.begin(), d_tmp.end());
             const std::uint64_t range = static_cast<std::uint64_t>(*hi - *lo) + 1;
+            auto move = [&](std::uint32_t from, std::uint32_t to) {
+                t[to] = t_tmp[from];
+                w[to] = w_tmp[from];
+                if (d) d[to] = d_tmp[from];
+            };
             if (range <= 4ull * len + 64) {
                 histogram.assign(range + 1, 0);
                 for (std::uint32_t i = 0; i < len; ++i)
                     ++histogram[d_tmp[i] - *lo + 1];
                 for (std::uint64_t b = 1; b <= range; ++b)
                     histogram[b] += histogram[b - 1];
-                for (std::uint32_t i = 0; i < len; ++i) {
-                    const std::uint32_t to = histogram[d_tmp[i] - *lo]++;
-                    t[to] = t_tmp[i];
-                    w[to] = w_tmp[i];
-                    d[to] = d_tmp[i];
-                }
+                for (std::uint32_t i = 0; i < len; ++i)
+                    move(i, histogram[d_tmp[i] - *lo]++);
             } else {
                 order.resize(len);
                 for (std::uint32_t i = 0; i < len; ++i)
@@ -131,31 +149,32 @@ void synapse_store::make_runs(big_vector<Delay>& delays) {
                 std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
                     return d_tmp[a] < d_tmp[b];
                 });
-                for (std::uint32_t i = 0; i < len; ++i) {
-                    t[i] = t_tmp[order[i]];
-                    w[i] = w_tmp[order[i]];
-                    d[i] = d_tmp[order[i]];
-                }
+                for (std::uint32_t i = 0; i < len; ++i)
+                    move(order[i], i);
             }
         }
-        for (std::uint32_t i = 0; i < len; ++i)
-            n_runs += i == 0 || d[i] != d[i - 1];
+        for (std::uint64_t k = first; k < last; ++k)  // now sorted
+            n_runs += k == first || delay_at(k) != delay_at(k - 1);
     }
     runs_.clear();
     runs_.reserve(n_runs);
     run_index_.assign(n_sources + 1, 0);
     for (std::size_t g = 0; g < n_sources; ++g) {
+        std::uint32_t previous = 0;
         for (std::uint64_t k = syn_index_[g]; k < syn_index_[g + 1]; ++k) {
-            if (k == syn_index_[g] || delays[k] != delays[k - 1])
-                runs_.push_back(
-                    {static_cast<std::uint32_t>(delays[k]), 0, shared_weight_run, weights_[k]});
+            const std::uint32_t delay = delay_at(k);
+            if (k == syn_index_[g] || delay != previous)
+                runs_.push_back({delay, 0, shared_weight_run, weights_[k]});
             ++runs_.back().count;
+            previous = delay;
         }
         run_index_[g + 1] = runs_.size();
     }
 }
+
 std::size_t synapse_store::bytes() const {
-    return targets_.capacity() * sizeof(std::uint32_t) + weights_.capacity() * sizeof(float) +
+    // weights_ may keep capacity whose pages were given back (release_unused).
+    return targets_.capacity() * sizeof(std::uint32_t) + weights_.size() * sizeof(float) +
            runs_.capacity() * sizeof(run) + run_index_.capacity() * sizeof(std::uint64_t) +
            syn_index_.capacity() * sizeof(std::uint64_t);
 }

@@ -63,23 +63,24 @@ class synapse_store {
 
     // The same rows without a list of every synapse (which would take twice
     // the store's memory): start_counting, count() every synapse's source,
-    // start_placing, place() every synapse again in the same order, finish.
-    // Peak: the finished arrays plus a delay per synapse (1 byte when every
-    // delay is below 256 steps, 2 below 65536, else 4).
+    // start_placing (with the largest delay and target index to come),
+    // place() every synapse again in the same order, finish. While building,
+    // a synapse's delay rides in the unused high bits of its target code when
+    // the index and the delay fit in 28 bits together (else in an array of 4
+    // bytes per synapse): the peak is then the finished arrays.
     void start_counting(gid_type n_sources);
     void count(gid_type source) { ++syn_index_[source + 1]; }
-    void start_placing(step_type max_delay);
+    void start_placing(step_type max_delay, std::uint32_t max_index);
     void place(const pending_synapse& s) {
         const std::uint64_t k = next_[s.source]++;
         if (k >= syn_index_[s.source + 1]) place_overflow();
-        targets_[k] = s.target_code;
         weights_[k] = s.weight;
-        if (!delays8_.empty())
-            delays8_[k] = static_cast<std::uint8_t>(s.delay);
-        else if (!delays16_.empty())
-            delays16_[k] = static_cast<std::uint16_t>(s.delay);
-        else
-            delays32_[k] = s.delay;
+        if (delays_.empty()) {
+            targets_[k] = s.target_code | (s.delay << delay_shift_);
+        } else {
+            targets_[k] = s.target_code;
+            delays_[k] = s.delay;
+        }
     }
     void finish();
 
@@ -108,8 +109,8 @@ class synapse_store {
     std::vector<pending_synapse> to_list() const;
 
   private:
-    template <class Delay>
-    void make_runs(big_vector<Delay>& delays);
+    template <class DelayAt>
+    void make_runs(DelayAt delay_at);
     [[noreturn]] static void place_overflow();
 
     std::vector<std::uint64_t> run_index_;  // per source + 1
@@ -117,11 +118,12 @@ class synapse_store {
     std::vector<run> runs_;
     big_vector<std::uint32_t> targets_;
     big_vector<float> weights_;
-    // While building: the next free place of each row, and the delays.
+    // While building: the next free place of each row, and where the delays
+    // are (bits [delay_shift_, 28) of the target codes, or delays_).
     std::vector<std::uint64_t> next_;
-    big_vector<std::uint8_t> delays8_;
-    big_vector<std::uint16_t> delays16_;
-    big_vector<std::uint32_t> delays32_;
+    int delay_shift_ = 0;
+    std::uint32_t delay_mask_ = 0;
+    big_vector<std::uint32_t> delays_;
 };
 
 }  // namespace ganglion
