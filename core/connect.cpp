@@ -177,15 +177,18 @@ class projection_builder {
         if (!std::isfinite(weight))
             throw error("projections[" + std::to_string(k_) + "] (" + proj_.label +
                         "): the weight expression gave " + std::to_string(weight));
-        const std::size_t post_pop = static_cast<std::size_t>(
-            std::upper_bound(population_first_.begin(), population_first_.end(), target) -
-            population_first_.begin() - 1);
-        const std::uint64_t index = layout_.local_index(post_pop, target);
-        if (index > target_code::max_index)
-            throw error("more than 2^28 neurons on one thread: use more threads or ranks");
-        out_.put({static_cast<std::uint32_t>(source),
-                  target_code::make(static_cast<std::uint32_t>(index), receptor_),
-                  static_cast<float>(weight), static_cast<std::uint32_t>(d)});
+        if (target != last_target_) {  // rules draw a target's synapses together
+            const std::size_t post_pop = static_cast<std::size_t>(
+                std::upper_bound(population_first_.begin(), population_first_.end(), target) -
+                population_first_.begin() - 1);
+            const std::uint64_t index = layout_.local_index(post_pop, target);
+            if (index > target_code::max_index)
+                throw error("more than 2^28 neurons on one thread: use more threads or ranks");
+            last_target_ = target;
+            last_code_ = target_code::make(static_cast<std::uint32_t>(index), receptor_);
+        }
+        out_.put({static_cast<std::uint32_t>(source), last_code_, static_cast<float>(weight),
+                  static_cast<std::uint32_t>(d)});
         ++added_;
     }
 
@@ -260,6 +263,8 @@ class projection_builder {
     resolved_view pre_, post_;
     std::vector<gid_type> population_first_;
     std::uint64_t added_ = 0;
+    gid_type last_target_ = ~gid_type{0};
+    std::uint32_t last_code_ = 0;
 };
 
 void projection_builder::from_list() {

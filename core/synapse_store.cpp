@@ -43,6 +43,13 @@ void synapse_store::start_placing(step_type max_delay, std::uint32_t max_index) 
     // Not zeroed: place() writes every element (finish() checks the counts).
     targets_.resize(m);
     weights_.resize(m);
+    // Chunks pay when their sort's histogram (4 bytes per source) is small
+    // next to them.
+    chunk_.clear();
+    if (m > chunk_synapses && n_sources <= 8 * chunk_synapses) {
+        chunk_.reserve(chunk_synapses);
+        sorted_.reserve(chunk_synapses);
+    }
     const int index_bits = std::bit_width(max_index);
     const int delay_bits =
         std::bit_width(static_cast<std::uint64_t>(std::max<step_type>(max_delay, 0)));
@@ -56,11 +63,33 @@ void synapse_store::start_placing(step_type max_delay, std::uint32_t max_index) 
     }
 }
 
+void synapse_store::flush_chunk() {
+    // A counting sort of the chunk by source (stable), then the rows in order.
+    const std::size_t n_sources = syn_index_.size() - 1;
+    chunk_start_.assign(n_sources + 1, 0);
+    for (const auto& s : chunk_) {
+        if (s.source >= n_sources) throw internal_error("synapse source gid out of range");
+        ++chunk_start_[s.source + 1];
+    }
+    for (std::size_t g = 0; g < n_sources; ++g)
+        chunk_start_[g + 1] += chunk_start_[g];
+    sorted_.resize(chunk_.size());
+    for (const auto& s : chunk_)
+        sorted_[chunk_start_[s.source]++] = s;
+    for (const auto& s : sorted_)
+        place_now(s);
+    chunk_.clear();
+}
+
 void synapse_store::place_overflow() {
     throw internal_error("synapse_store: a row got more synapses than were counted");
 }
 
 void synapse_store::finish() {
+    if (!chunk_.empty()) flush_chunk();
+    std::vector<pending_synapse>().swap(chunk_);
+    std::vector<pending_synapse>().swap(sorted_);
+    std::vector<std::uint32_t>().swap(chunk_start_);
     for (std::size_t g = 0; g + 1 < syn_index_.size(); ++g)
         if (next_[g] != syn_index_[g + 1])
             throw internal_error("synapse_store: a row got fewer synapses than were counted");

@@ -72,15 +72,9 @@ class synapse_store {
     void count(gid_type source) { ++syn_index_[source + 1]; }
     void start_placing(step_type max_delay, std::uint32_t max_index);
     void place(const pending_synapse& s) {
-        const std::uint64_t k = next_[s.source]++;
-        if (k >= syn_index_[s.source + 1]) place_overflow();
-        weights_[k] = s.weight;
-        if (delays_.empty()) {
-            targets_[k] = s.target_code | (s.delay << delay_shift_);
-        } else {
-            targets_[k] = s.target_code;
-            delays_[k] = s.delay;
-        }
+        if (chunk_.capacity() == 0) return place_now(s);
+        if (chunk_.size() == chunk_.capacity()) flush_chunk();
+        chunk_.push_back(s);
     }
     void finish();
 
@@ -109,6 +103,23 @@ class synapse_store {
     std::vector<pending_synapse> to_list() const;
 
   private:
+    // Synapses are placed a chunk at a time, grouped by source: a row then
+    // gets its synapses of the chunk as one contiguous write instead of
+    // one cache miss each (placing straight into rows of a few GB is bound
+    // by memory latency). The order within a row is the order of place().
+    static constexpr std::size_t chunk_synapses = std::size_t{1} << 19;
+    void flush_chunk();
+    void place_now(const pending_synapse& s) {
+        const std::uint64_t k = next_[s.source]++;
+        if (k >= syn_index_[s.source + 1]) place_overflow();
+        weights_[k] = s.weight;
+        if (delays_.empty()) {
+            targets_[k] = s.target_code | (s.delay << delay_shift_);
+        } else {
+            targets_[k] = s.target_code;
+            delays_[k] = s.delay;
+        }
+    }
     template <class DelayAt>
     void make_runs(DelayAt delay_at);
     [[noreturn]] static void place_overflow();
@@ -124,6 +135,8 @@ class synapse_store {
     int delay_shift_ = 0;
     std::uint32_t delay_mask_ = 0;
     big_vector<std::uint32_t> delays_;
+    std::vector<pending_synapse> chunk_, sorted_;
+    std::vector<std::uint32_t> chunk_start_;
 };
 
 }  // namespace ganglion
