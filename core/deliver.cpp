@@ -53,10 +53,20 @@ std::uint64_t add_row(const synapse_store& syn, ring_buffer& buffer, gid_type g,
 std::uint64_t deliver_spikes(const synapse_store& syn, ring_buffer& buffer,
                              const std::vector<std::uint64_t>& words, step_type first_step) {
     std::uint64_t events = 0;
-    for (const std::uint64_t w : words) {
-        const gid_type g = spike_word::gid(w);
+    const std::size_t n = words.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        // The next spike's row starts somewhere else in memory: ask for its
+        // first runs and synapses while this row is added.
+        if (i + 1 < n) {
+            const gid_type next = spike_word::gid(words[i + 1]);
+            if (syn.has_row(next)) {
+                __builtin_prefetch(syn.runs().data() + syn.run_begin(next));
+                __builtin_prefetch(syn.targets().data() + syn.syn_begin(next));
+            }
+        }
+        const gid_type g = spike_word::gid(words[i]);
         if (!syn.has_row(g)) continue;
-        events += add_row<false>(syn, buffer, g, first_step + spike_word::lag(w), 1.0);
+        events += add_row<false>(syn, buffer, g, first_step + spike_word::lag(words[i]), 1.0);
     }
     return events;
 }
