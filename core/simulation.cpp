@@ -713,9 +713,7 @@ void simulation::interval_deliver(thread_state& ts, step_type first, step_type l
 void simulation::deliver_all(thread_state& ts, const std::vector<std::uint64_t>& words,
                              step_type first) {
     if (spec_.spinnaker.enabled) {
-        for (const std::uint64_t w : words)
-            ts.words.deliver(spike_word::gid(w), first + spike_word::lag(w), 1, ts.buffer,
-                             ts.saturations);
+        ts.words.deliver_spikes(words, first, ts.buffer, ts.saturations);
         return;
     }
     deliver_spikes(ts.synapses, ts.buffer, words, first);

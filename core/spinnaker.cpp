@@ -1,5 +1,7 @@
 #include "core/spinnaker.hpp"
 
+#include "core/spike_buffer.hpp"
+
 #include <algorithm>
 #include <boost/math/distributions/binomial.hpp>
 #include <boost/math/distributions/normal.hpp>
@@ -394,6 +396,27 @@ std::uint64_t word_store::deliver(gid_type g, step_type s, std::uint32_t count, 
         }
         words += n;
         events += n;
+    }
+    return events;
+}
+
+std::uint64_t word_store::deliver_spikes(const std::vector<std::uint64_t>& spike_words,
+                                         step_type first_step, ring_buffer& buffer,
+                                         std::uint64_t& saturations) const {
+    std::uint64_t events = 0;
+    const std::size_t n = spike_words.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        // The next spike's rows start somewhere else in memory: ask for them
+        // while this spike's are added.
+        if (i + 1 < n) {
+            const gid_type next = spike_word::gid(spike_words[i + 1]);
+            if (has_row(next)) {
+                __builtin_prefetch(rows_.data() + row_index_[next]);
+                __builtin_prefetch(words_.data() + word_index_[next]);
+            }
+        }
+        events += deliver(spike_word::gid(spike_words[i]),
+                          first_step + spike_word::lag(spike_words[i]), 1, buffer, saturations);
     }
     return events;
 }

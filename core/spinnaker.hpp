@@ -112,6 +112,13 @@ class word_store {
         return g + 1 < row_index_.size() && row_index_[g] != row_index_[g + 1];
     }
 
+    // Delivers an interval's spike words (core/spike_buffer.hpp) whose
+    // steps count from first_step, one spike each, in their order; returns
+    // the synaptic events.
+    std::uint64_t deliver_spikes(const std::vector<std::uint64_t>& spike_words,
+                                 step_type first_step, ring_buffer& buffer,
+                                 std::uint64_t& saturations) const;
+
     // Adds source g's words, `count` spikes of it in step s, into the
     // saturating slots (counting saturations as the hardware would, spike
     // by spike); returns the synaptic events.

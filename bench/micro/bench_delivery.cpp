@@ -188,9 +188,7 @@ void deliver_fixed(benchmark::State& state, const network& net) {
     std::size_t i = 0;
     for (auto _ : state) {
         const auto& words = spikes[i];
-        for (const std::uint64_t w : words)
-            events += store.deliver(spike_word::gid(w), first + spike_word::lag(w), 1, buffer,
-                                    saturations);
+        events += store.deliver_spikes(words, first, buffer, saturations);
         spike_count += words.size();
         first += net.min_delay;
         // Every weight is one unit, and the slots are cleared every 2^16
