@@ -31,20 +31,23 @@ memory_estimate estimate_memory(const model_spec& spec, const model_registry& mo
     // m synapses a row spread over K possible delays, about K (1 - exp(-m/K)).
     const auto [min_delay, max_delay] = resolve_delay_range(spec);
     const double dt = spec.simulation.dt;
-    double runs = 0, per_synapse = 0;
+    // A row holds every projection from its source, so the runs are
+    // counted per source population: its rows get the synapses of all its
+    // projections, over the union of their delay ranges (K steps, as if
+    // uniform: the most distinct delays for that many draws).
+    const std::size_t n_pops = spec.populations.size();
+    std::vector<double> row_synapses(n_pops, 0), delay_lo(n_pops, max_delay),
+        delay_hi(n_pops, min_delay);
+    std::vector<bool> listed_delays(n_pops, false);
+    double per_synapse = 0;
     for (std::size_t k = 0; k < spec.projections.size(); ++k) {
         const auto& proj = spec.projections[k];
-        const double rows = static_cast<double>(view_size(spec, proj.pre)) * T;
-        double delays = 1;
+        const std::size_t p = proj.pre.population;
+        row_synapses[p] += e.synapses_per_projection[k] / R;
         if (proj.connector.k == connector_spec::kind::from_list && proj.connector.rows_have_weights)
-            delays = std::max(1.0, static_cast<double>(proj.connector.rows.size()));
-        else if (!proj.synapse.delay.is_constant())
-            delays = std::floor((std::min(proj.synapse.delay.upper_bound(), max_delay) -
-                                 std::max(proj.synapse.delay.lower_bound(), min_delay)) /
-                                dt) +
-                     1;
-        const double m = e.synapses_per_projection[k] / R / rows;
-        if (rows > 0) runs += rows * delays * -std::expm1(-m / delays);
+            listed_delays[p] = true;
+        delay_lo[p] = std::min(delay_lo[p], std::max(proj.synapse.delay.lower_bound(), min_delay));
+        delay_hi[p] = std::max(delay_hi[p], std::min(proj.synapse.delay.upper_bound(), max_delay));
         // A target code each; a weight each unless the projection's weight
         // is one constant (then its runs share it: core/synapse_store.hpp).
         // A source whose projections have different constant weights at the
@@ -53,6 +56,15 @@ memory_estimate estimate_memory(const model_spec& spec, const model_registry& mo
                                      !(proj.connector.k == connector_spec::kind::from_list &&
                                        proj.connector.rows_have_weights);
         per_synapse += e.synapses_per_projection[k] / R * (constant_weight ? 4.0 : 8.0);
+    }
+    double runs = 0;
+    for (std::size_t p = 0; p < n_pops; ++p) {
+        const double rows = static_cast<double>(spec.populations[p].size) * T;
+        if (rows <= 0 || row_synapses[p] <= 0) continue;
+        const double delays = listed_delays[p] ? std::round((max_delay - min_delay) / dt) + 1
+                                               : std::floor((delay_hi[p] - delay_lo[p]) / dt) + 1;
+        const double m = row_synapses[p] / rows;
+        runs += rows * std::max(1.0, delays) * -std::expm1(-m / std::max(1.0, delays));
     }
     e.synapse_bytes = per_synapse + T * (n + 1) * 16 + runs * sizeof(synapse_store::run);
     if (spec.spinnaker.enabled) {
@@ -81,8 +93,17 @@ memory_estimate estimate_memory(const model_spec& spec, const model_registry& mo
         e.state_bytes += local * (8.0 * m->info.state.size() + 5.0);
     }
     e.buffer_bytes = static_cast<double>(receptors) * slots * (n / R + 8 * T) * 8;
-    // While building, each synapse is first held unsorted, then sorted.
-    e.build_bytes = e.synapses_per_rank * 2 * sizeof(pending_synapse);
+    // While building: static synapses of double mode go straight into their
+    // rows (two chunks of pending synapses per thread; the delays ride in
+    // the target codes); plastic synapses, and every synapse in SpiNNaker
+    // mode, are first held as a list, then sorted.
+    double listed = 0;
+    for (std::size_t k = 0; k < spec.projections.size(); ++k)
+        if (spec.spinnaker.enabled || spec.projections[k].synapse.stdp)
+            listed += e.synapses_per_projection[k] / R;
+    e.build_bytes =
+        listed * 2 * sizeof(pending_synapse) +
+        T * 2 * static_cast<double>(synapse_store::chunk_synapses) * sizeof(pending_synapse);
     return e;
 }
 

@@ -18,7 +18,7 @@ struct memory_estimate {
     double synapse_bytes = 0;                     // rows: 8 bytes per synapse + row indices
     double buffer_bytes = 0;                      // ring buffers
     double state_bytes = 0;                       // neuron state
-    double build_bytes = 0;                       // extra while building (unsorted synapses)
+    double build_bytes = 0;                       // extra while building (listed synapses)
     double total_bytes() const { return synapse_bytes + buffer_bytes + state_bytes + build_bytes; }
 };
 

@@ -68,6 +68,7 @@ class synapse_store {
     // a synapse's delay rides in the unused high bits of its target code when
     // the index and the delay fit in 28 bits together (else in an array of 4
     // bytes per synapse): the peak is then the finished arrays.
+    static constexpr std::size_t chunk_synapses = std::size_t{1} << 19;  // see flush_chunk
     void start_counting(gid_type n_sources);
     void count(gid_type source) { ++syn_index_[source + 1]; }
     void start_placing(step_type max_delay, std::uint32_t max_index);
@@ -107,7 +108,6 @@ class synapse_store {
     // gets its synapses of the chunk as one contiguous write instead of
     // one cache miss each (placing straight into rows of a few GB is bound
     // by memory latency). The order within a row is the order of place().
-    static constexpr std::size_t chunk_synapses = std::size_t{1} << 19;
     void flush_chunk();
     void place_now(const pending_synapse& s) {
         const std::uint64_t k = next_[s.source]++;
