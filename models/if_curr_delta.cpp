@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/vector_math.hpp"
 #include "models/checks.hpp"
+#include "models/lif_threshold.hpp"
 
 namespace ganglion::models {
 
@@ -61,6 +63,8 @@ double* if_curr_delta::state::variable(std::string_view name) {
 // v relaxes over the step, then jumps by this step's input, then the
 // threshold is checked, so an input can fire the neuron in the step it
 // arrives (as in NEST's iaf_psc_delta). A clamped neuron discards its input.
+// Two branch-free passes that vectorise, as in IF_curr_exp.
+GANGLION_VECTOR_CLONES
 void if_curr_delta::step(const parameters& p, const derived& d, state& s,
                          const double* const* input, std::uint8_t* spiked, std::size_t n) {
     double* __restrict v = s.v.data();
@@ -68,18 +72,15 @@ void if_curr_delta::step(const parameters& p, const derived& d, state& s,
     const double* __restrict in_e = input[0];
     const double* __restrict in_i = input[1];
     const double* __restrict inj = input[2];  // injected current, nA
+    const double v_rest = p.v_rest, i_offset = p.i_offset;
+    const double p22 = d.p22, p20 = d.p20;
 #pragma omp simd
     for (std::size_t k = 0; k < n; ++k) {
-        const bool free = refr[k] == 0;
-        const double v_free = p.v_rest + d.p22 * (v[k] - p.v_rest) + d.p20 * (p.i_offset + inj[k]) +
-                              in_e[k] + in_i[k];
-        v[k] = free ? v_free : v[k];
-        refr[k] = free ? 0 : refr[k] - 1;
-        const bool spike = v[k] >= p.v_thresh;
-        spiked[k] = spike;
-        v[k] = spike ? p.v_reset : v[k];
-        refr[k] = spike ? d.refractory_steps : refr[k];
+        const double v_free =
+            v_rest + p22 * (v[k] - v_rest) + p20 * (i_offset + inj[k]) + in_e[k] + in_i[k];
+        v[k] = blend(zero_mask(refr[k]), v_free, v[k]);
     }
+    lif_threshold(v, refr, spiked, n, p.v_thresh, p.v_reset, d.refractory_steps);
 }
 
 }  // namespace ganglion::models

@@ -2,7 +2,9 @@
 
 #include <cmath>
 
+#include "core/vector_math.hpp"
 #include "models/checks.hpp"
+#include "models/lif_threshold.hpp"
 
 namespace ganglion::models {
 
@@ -67,6 +69,11 @@ double* if_curr_exp::state::variable(std::string_view name) {
 // the currents of the step's start; then the currents decay and take this
 // step's input; then the threshold is checked. An input arriving in step s
 // therefore moves v from step s + 1 on.
+//
+// Two passes, as in IF_cond_exp (models/if_cond_exp.cpp): the dynamics,
+// doubles only, then the threshold with the refractory counts and spike
+// flags; both vectorise in every clone, without branches.
+GANGLION_VECTOR_CLONES
 void if_curr_exp::step(const parameters& p, const derived& d, state& s, const double* const* input,
                        std::uint8_t* spiked, std::size_t n) {
     double* __restrict v = s.v.data();
@@ -76,20 +83,18 @@ void if_curr_exp::step(const parameters& p, const derived& d, state& s, const do
     const double* __restrict in_e = input[0];
     const double* __restrict in_i = input[1];
     const double* __restrict inj = input[2];  // injected current, nA
+    const double v_rest = p.v_rest, i_offset = p.i_offset;
+    const double p22 = d.p22, p21e = d.p21e, p21i = d.p21i, p20 = d.p20;
+    const double p11e = d.p11e, p11i = d.p11i;
 #pragma omp simd
     for (std::size_t k = 0; k < n; ++k) {
-        const bool free = refr[k] == 0;
-        const double v_free = p.v_rest + d.p22 * (v[k] - p.v_rest) + d.p21e * ie[k] +
-                              d.p21i * ii[k] + d.p20 * (p.i_offset + inj[k]);
-        v[k] = free ? v_free : v[k];
-        refr[k] = free ? 0 : refr[k] - 1;
-        ie[k] = ie[k] * d.p11e + in_e[k];
-        ii[k] = ii[k] * d.p11i + in_i[k];
-        const bool spike = v[k] >= p.v_thresh;
-        spiked[k] = spike;
-        v[k] = spike ? p.v_reset : v[k];
-        refr[k] = spike ? d.refractory_steps : refr[k];
+        const double v_free = v_rest + p22 * (v[k] - v_rest) + p21e * ie[k] + p21i * ii[k] +
+                              p20 * (i_offset + inj[k]);
+        v[k] = blend(zero_mask(refr[k]), v_free, v[k]);
+        ie[k] = ie[k] * p11e + in_e[k];
+        ii[k] = ii[k] * p11i + in_i[k];
     }
+    lif_threshold(v, refr, spiked, n, p.v_thresh, p.v_reset, d.refractory_steps);
 }
 
 }  // namespace ganglion::models
