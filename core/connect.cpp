@@ -167,6 +167,7 @@ class projection_builder {
     }
 
     void add(gid_type source, gid_type target, double weight, double delay_ms) {
+        if (!values_) weight = 0;  // list rows carry their weights
         const step_type d = values_ ? grid_.to_steps(delay_ms) : 0;
         if (values_ && !(d >= grid_.min_steps && d <= grid_.max_steps))
             throw error("projections[" + std::to_string(k_) + "] (" + proj_.label +

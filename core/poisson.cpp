@@ -16,15 +16,23 @@ poisson_process poisson_process::make(double rate_hz, double start_ms, double du
                                   : static_cast<step_type>(std::llround(stop / dt));
     p.seed = seed;
     p.purpose = purpose;
-    double pk = p.exp_minus_lambda, c = pk;
+    // Above lambda ~ 700, exp(-lambda) underflows (subnormal, then 0) and
+    // the recurrence would lose every term: each p_k is then computed in
+    // logarithms, exp(k log(lambda) - lambda - lgamma(k + 1)).
+    const bool in_logs = p.lambda > 500;
+    double pk = in_logs ? std::exp(-p.lambda) : p.exp_minus_lambda, c = pk;
     p.cdf.push_back(c);
     for (int k = 1; k < 100000; ++k) {
-        pk *= p.lambda / k;
+        pk = in_logs ? std::exp(k * std::log(p.lambda) - p.lambda - std::lgamma(k + 1.0))
+                     : pk * p.lambda / k;
         const double next = c + pk;
         if (next == c && k > p.lambda) break;  // 1 to double precision
         c = next;
         p.cdf.push_back(c);
     }
+    if (in_logs)  // the rounding of thousands of lgamma terms: sum to 1 exactly
+        for (double& x : p.cdf)
+            x /= c;
     const std::size_t n_guide = std::size_t{1} << guide_bits;
     p.guide.resize(n_guide);
     std::size_t k = 0;

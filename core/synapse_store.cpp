@@ -14,7 +14,6 @@ void synapse_store::build(gid_type n_sources, std::vector<pending_synapse>&& pen
     std::uint32_t max_index = 0;
     start_counting(n_sources);
     for (const auto& s : pending) {
-        if (s.source >= n_sources) throw internal_error("synapse source gid out of range");
         count(s.source);
         max_delay = std::max<step_type>(max_delay, s.delay);
         max_index = std::max(max_index, target_code::index(s.target_code));
@@ -32,6 +31,9 @@ void synapse_store::start_counting(gid_type n_sources) {
     runs_.clear();
     targets_.clear();
     weights_.clear();
+    next_.clear();
+    chunk_.clear();
+    big_vector<std::uint32_t>().swap(delays_);
 }
 
 void synapse_store::start_placing(step_type max_delay, std::uint32_t max_index) {
@@ -68,7 +70,7 @@ void synapse_store::flush_chunk() {
     const std::size_t n_sources = syn_index_.size() - 1;
     chunk_start_.assign(n_sources + 1, 0);
     for (const auto& s : chunk_) {
-        if (s.source >= n_sources) throw internal_error("synapse source gid out of range");
+        if (s.source >= n_sources) source_out_of_range();
         ++chunk_start_[s.source + 1];
     }
     for (std::size_t g = 0; g < n_sources; ++g)
@@ -79,6 +81,15 @@ void synapse_store::flush_chunk() {
     for (const auto& s : sorted_)
         place_now(s);
     chunk_.clear();
+}
+
+void synapse_store::place_out_of_bounds() {
+    throw internal_error(
+        "synapse_store: a delay or index beyond the bounds given to start_placing");
+}
+
+void synapse_store::source_out_of_range() {
+    throw internal_error("synapse source gid out of range");
 }
 
 void synapse_store::place_overflow() {

@@ -70,7 +70,10 @@ class synapse_store {
     // bytes per synapse): the peak is then the finished arrays.
     static constexpr std::size_t chunk_synapses = std::size_t{1} << 19;  // see flush_chunk
     void start_counting(gid_type n_sources);
-    void count(gid_type source) { ++syn_index_[source + 1]; }
+    void count(gid_type source) {
+        if (source + 1 >= syn_index_.size()) source_out_of_range();
+        ++syn_index_[source + 1];
+    }
     void start_placing(step_type max_delay, std::uint32_t max_index);
     void place(const pending_synapse& s) {
         if (chunk_.capacity() == 0) return place_now(s);
@@ -110,10 +113,16 @@ class synapse_store {
     // by memory latency). The order within a row is the order of place().
     void flush_chunk();
     void place_now(const pending_synapse& s) {
+        if (s.source >= next_.size()) source_out_of_range();
         const std::uint64_t k = next_[s.source]++;
         if (k >= syn_index_[s.source + 1]) place_overflow();
         weights_[k] = s.weight;
         if (delays_.empty()) {
+            // Beyond the bounds given to start_placing, the delay would
+            // spill into the index or receptor bits.
+            if ((s.delay & ~delay_mask_) != 0 ||
+                (target_code::index(s.target_code) >> delay_shift_) != 0)
+                place_out_of_bounds();
             targets_[k] = s.target_code | (s.delay << delay_shift_);
         } else {
             targets_[k] = s.target_code;
@@ -123,6 +132,8 @@ class synapse_store {
     template <class DelayAt>
     void make_runs(DelayAt delay_at);
     [[noreturn]] static void place_overflow();
+    [[noreturn]] static void place_out_of_bounds();
+    [[noreturn]] static void source_out_of_range();
 
     std::vector<std::uint64_t> run_index_;  // per source + 1
     std::vector<std::uint64_t> syn_index_;  // per source + 1

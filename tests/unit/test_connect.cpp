@@ -13,19 +13,26 @@
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/expression.hpp"
 #include "core/layout.hpp"
 #include "core/partition.hpp"
 #include "core/spec.hpp"
 #include "core/synapse_store.hpp"
+#include "tests/unit/connector_support.hpp"
 
 namespace ganglion {
 namespace {
+
+using test::of_distance;
+using test::small_world;
 
 // A synapse in global terms: (source gid, target gid, weight bits, delay
 // steps, receptor). Weight bits so that "equal" means bit-identical.
@@ -632,6 +639,236 @@ TEST(delays, above_max_delay_is_an_error_naming_the_projection) {
     expect_delay_error(spec, 3, grid_for(spec, 1, 15));
     // FromList rows carry their own delays (row 4 has 2.0 ms).
     expect_delay_error(spec, 9, grid_for(spec, 1, 19));
+}
+
+// ---------------------------------------------------------------------------
+// (4) The counting pass: draw_what::pairs_only draws the same pairs
+
+// What draw_projection gives a sink, in order.
+struct recorder final : synapse_sink {
+    std::vector<pending_synapse> got;
+    void put(const pending_synapse& s) override { got.push_back(s); }
+};
+
+connector_spec counted(connector_spec::kind kind, std::uint64_t n, bool with_replacement,
+                       bool self) {
+    connector_spec c;
+    c.k = kind;
+    c.n = n;
+    c.with_replacement = with_replacement;
+    c.allow_self_connections = self;
+    return c;
+}
+connector_spec by_expression(connector_spec::kind kind, const std::string& text, bool self) {
+    connector_spec c;
+    c.k = kind;
+    c.expression = text;
+    c.allow_self_connections = self;
+    return c;
+}
+
+// mixed_network() (all-to-all, one-to-one, fixed probability, both kinds of
+// lists), a 2D sheet, and a projection of every other connector, with and
+// without replacement and self connections, onto and from views and an
+// assembly, with random weights and delays and weights and delays that are
+// expressions of the distance.
+model_spec every_connector() {
+    model_spec spec = mixed_network();
+    add_population(spec, "sheet", "IF_cond_exp", 64);
+    spec.populations.back().structure.k = structure_spec::kind::grid2d;
+    const std::size_t sheet = spec.populations.size() - 1;
+    const value_spec w_rand = normal_clipped(0.5, 0.3, 0.0, 1.0), d_rand = uniform(0.1, 2.0);
+    const value_spec w_dist = of_distance("0.5 + 0.01*d"), d_dist = of_distance("0.2 + d/10");
+    using kind = connector_spec::kind;
+    view_spec mixed;  // an assembly: part of exc, part of inh, the sheet's corner
+    mixed.parts = {part_of(0, slice(0, 120, 7)), part_of(1, slice(3, 37, 4)),
+                   part_of(sheet, {0, 1, 8, 9, 63})};
+    auto& P = spec.projections;
+    P.push_back(projection("FNPre", whole(2), whole(0),
+                           counted(kind::fixed_number_pre, 10, false, true), w_rand, d_rand));
+    P.push_back(projection("FNPre repl no self", whole(0), whole(0),
+                           counted(kind::fixed_number_pre, 15, true, false), w_dist, d_rand,
+                           "inhibitory"));
+    P.push_back(projection("FNPre views", mixed, part_of(0, slice(5, 100, 3)),
+                           counted(kind::fixed_number_pre, 6, false, false), w_rand, d_dist));
+    P.push_back(projection("FNPost", whole(1), whole(0),
+                           counted(kind::fixed_number_post, 20, false, true), w_rand, d_rand));
+    P.push_back(projection("FNPost repl no self", whole(0), whole(0),
+                           counted(kind::fixed_number_post, 9, true, false), w_dist, d_rand));
+    P.push_back(projection("FNPost views", mixed, mixed,
+                           counted(kind::fixed_number_post, 7, false, false), w_rand, d_dist));
+    P.push_back(projection("FTN repl", whole(2), whole(sheet),
+                           counted(kind::fixed_total_number, 700, true, true), w_rand, d_rand));
+    P.push_back(projection("FTN no repl no self", whole(0), whole(0),
+                           counted(kind::fixed_total_number, 900, false, false), w_dist, d_rand));
+    P.push_back(projection("DD exp", whole(0), whole(0),
+                           by_expression(kind::distance_dependent, "exp(-d/3)", false), w_dist,
+                           d_rand));
+    P.push_back(projection("DD step sheet", whole(sheet), whole(sheet),
+                           by_expression(kind::distance_dependent, "d < 2.5", true), w_rand, d_dist,
+                           "inhibitory"));
+    P.push_back(projection("IB window", part_of(0, slice(10, 70, 1)), whole(1),
+                           by_expression(kind::index_based, "abs(i-j) <= 2", true), w_rand,
+                           d_rand));
+    P.push_back(projection("IB p", whole(1), mixed,
+                           by_expression(kind::index_based, "0.5*(i<j)", false), w_dist, d_rand));
+    P.push_back(projection("SW", whole(0), whole(0), small_world(2.1, 0.0, false), w_rand, d_rand));
+    P.push_back(projection("SW rewired", whole(sheet), whole(sheet), small_world(1.5, 0.3, false),
+                           w_dist, d_rand));
+    P.push_back(projection("SW views", mixed, mixed, small_world(40, 0.5, false), w_rand, d_rand));
+    return spec;
+}
+
+const std::vector<std::pair<int, int>> some_splits = {{1, 1}, {2, 1}, {1, 3}, {2, 2}};
+
+// f(layout) for every thread of every rank of some_splits.
+template <class F>
+void for_each_thread_of_some_splits(const model_spec& spec, F&& f) {
+    for (const auto& [R, T] : some_splits)
+        for (int r = 0; r < R; ++r)
+            for (int t = 0; t < T; ++t) {
+                SCOPED_TRACE(std::to_string(R) + " x " + std::to_string(T) + ", rank " +
+                             std::to_string(r) + " thread " + std::to_string(t));
+                f(thread_layout(spec, partition{R, r, T}, t));
+            }
+}
+
+TEST(pairs_only, draws_the_pairs_of_everything_in_the_same_order_for_every_connector) {
+    const model_spec spec = every_connector();
+    const delay_grid grid = grid_for(spec, 1, 200);
+    const network_positions positions = compute_positions(spec);
+    std::set<connector_spec::kind> kinds;
+    for (std::size_t k = 0; k < spec.projections.size(); ++k) {
+        const auto& proj = spec.projections[k];
+        SCOPED_TRACE("projection " + proj.label);
+        kinds.insert(proj.connector.k);
+        const std::uint32_t rec = receptor_of(proj);
+        std::size_t total = 0, nonzero_weights = 0, nonzero_delays = 0;
+        for_each_thread_of_some_splits(spec, [&](const thread_layout& layout) {
+            recorder all, pairs;
+            const std::uint64_t n_all =
+                draw_projection(spec, k, rec, layout, grid, positions, all, draw_what::everything);
+            const std::uint64_t n_pairs = draw_projection(spec, k, rec, layout, grid, positions,
+                                                          pairs, draw_what::pairs_only);
+            EXPECT_EQ(n_all, all.got.size());
+            EXPECT_EQ(n_pairs, pairs.got.size());
+            ASSERT_EQ(pairs.got.size(), all.got.size());
+            std::size_t wrong = 0;
+            for (std::size_t i = 0; i < all.got.size(); ++i) {
+                const auto& a = all.got[i];
+                const auto& p = pairs.got[i];
+                if (a.source != p.source || a.target_code != p.target_code) {
+                    if (++wrong <= 5)
+                        ADD_FAILURE()
+                            << "synapse " << i << ": (" << p.source << ", " << p.target_code
+                            << ") instead of (" << a.source << ", " << a.target_code << ")";
+                }
+                EXPECT_EQ(std::bit_cast<std::uint32_t>(p.weight), 0u) << "weight +0";
+                EXPECT_EQ(p.delay, 0u);
+                nonzero_weights += a.weight != 0;
+                nonzero_delays += a.delay != 0;
+            }
+            EXPECT_EQ(wrong, 0u);
+            total += all.got.size();
+        });
+        EXPECT_GT(total, 10u) << "the projection has synapses";
+        EXPECT_GT(nonzero_weights, 0u);
+        EXPECT_EQ(nonzero_delays, total) << "everything draws the delays";
+    }
+    EXPECT_EQ(kinds.size(), 10u) << "every connector kind";
+}
+
+// connect.hpp promises weight 0 and delay 0 from pairs_only, FromList rows
+// that carry their own weights included.
+TEST(pairs_only, list_rows_with_weights_give_weight_0_too) {
+    const model_spec spec = mixed_network();
+    const std::size_t k = 9;  // "noise->exc list", [i, j, w, d] rows
+    ASSERT_TRUE(spec.projections[k].connector.rows_have_weights);
+    const thread_layout layout(spec, partition{1, 0, 1}, 0);
+    recorder pairs;
+    draw_projection(spec, k, 0, layout, grid_for(spec, 1, 20), compute_positions(spec), pairs,
+                    draw_what::pairs_only);
+    ASSERT_EQ(pairs.got.size(), 6u);
+    for (const auto& s : pairs.got) {
+        EXPECT_EQ(std::bit_cast<std::uint32_t>(s.weight), 0u);
+        EXPECT_EQ(s.delay, 0u);
+    }
+}
+
+TEST(pairs_only, does_not_check_delays) {
+    // With a grid the delays do not fit, everything is an error; the pairs
+    // are drawn all the same.
+    const model_spec spec = mixed_network();
+    const network_positions positions = compute_positions(spec);
+    const thread_layout layout(spec, partition{1, 0, 2}, 1);
+    const std::size_t k = 3;  // fixed probability, delays uniform(0.1, 2.0)
+    recorder all, failing, pairs;
+    draw_projection(spec, k, 0, layout, grid_for(spec, 1, 20), positions, all);
+    EXPECT_THROW(draw_projection(spec, k, 0, layout, grid_for(spec, 5, 6), positions, failing),
+                 error);
+    EXPECT_NO_THROW(draw_projection(spec, k, 0, layout, grid_for(spec, 5, 6), positions, pairs,
+                                    draw_what::pairs_only));
+    ASSERT_EQ(pairs.got.size(), all.got.size());
+    ASSERT_GT(all.got.size(), 100u);
+    for (std::size_t i = 0; i < all.got.size(); ++i) {
+        EXPECT_EQ(pairs.got[i].source, all.got[i].source);
+        EXPECT_EQ(pairs.got[i].target_code, all.got[i].target_code);
+    }
+}
+
+TEST(pairs_only, counting_then_placing_builds_the_store_of_the_whole_list) {
+    // What simulation does: count every projection's pairs, place every
+    // synapse drawn again with its values, and get the store build() makes
+    // of the list of them all.
+    const model_spec spec = every_connector();
+    const delay_grid grid = grid_for(spec, 1, 200);
+    const network_positions positions = compute_positions(spec);
+    for_each_thread_of_some_splits(spec, [&](const thread_layout& layout) {
+        struct counter final : synapse_sink {
+            synapse_store& store;
+            explicit counter(synapse_store& s) : store(s) {}
+            void put(const pending_synapse& s) override { store.count(s.source); }
+        };
+        struct placer final : synapse_sink {
+            synapse_store& store;
+            explicit placer(synapse_store& s) : store(s) {}
+            void put(const pending_synapse& s) override { store.place(s); }
+        };
+        synapse_store placed, built;
+        counter count(placed);
+        placer place(placed);
+        placed.start_counting(spec.total_neurons());
+        for (std::size_t k = 0; k < spec.projections.size(); ++k)
+            draw_projection(spec, k, receptor_of(spec.projections[k]), layout, grid, positions,
+                            count, draw_what::pairs_only);
+        const std::uint64_t n_local = layout.n_local();
+        placed.start_placing(grid.max_steps,
+                             static_cast<std::uint32_t>(n_local > 0 ? n_local - 1 : 0));
+        std::vector<pending_synapse> list;
+        for (std::size_t k = 0; k < spec.projections.size(); ++k) {
+            const std::uint32_t rec = receptor_of(spec.projections[k]);
+            draw_projection(spec, k, rec, layout, grid, positions, place);
+            draw_projection(spec, k, rec, layout, grid, positions, list);
+        }
+        ASSERT_NO_THROW(placed.finish());
+        const std::size_t n = list.size();
+        built.build(spec.total_neurons(), std::move(list));
+        ASSERT_EQ(placed.size(), n);
+        EXPECT_EQ(placed.targets(), built.targets());
+        EXPECT_EQ(placed.weights(), built.weights());
+        ASSERT_EQ(placed.runs().size(), built.runs().size());
+        for (std::size_t i = 0; i < placed.runs().size(); ++i) {
+            const auto& a = placed.runs()[i];
+            const auto& b = built.runs()[i];
+            EXPECT_EQ(std::tie(a.delay, a.count, a.weight_begin),
+                      std::tie(b.delay, b.count, b.weight_begin))
+                << "run " << i;
+        }
+        for (gid_type g = 0; g < spec.total_neurons(); ++g) {
+            EXPECT_EQ(placed.run_begin(g), built.run_begin(g));
+            EXPECT_EQ(placed.syn_begin(g), built.syn_begin(g));
+        }
+    });
 }
 
 }  // namespace

@@ -41,9 +41,13 @@
 #include "core/space.hpp"
 #include "core/spec.hpp"
 #include "core/synapse_store.hpp"
+#include "tests/unit/connector_support.hpp"
 
 namespace ganglion {
 namespace {
+
+using test::of_distance;
+using test::small_world;
 
 // ---------------------------------------------------------------------------
 // Building specs by hand
@@ -155,20 +159,6 @@ connector_spec index_based(const std::string& index_expression, bool self = true
     connector_spec c = distance_dependent(index_expression, self);
     c.k = connector_spec::kind::index_based;
     return c;
-}
-connector_spec small_world(double degree, double rewiring, bool self = true) {
-    connector_spec c;
-    c.k = connector_spec::kind::small_world;
-    c.degree = degree;
-    c.rewiring = rewiring;
-    c.allow_self_connections = self;
-    return c;
-}
-
-// A weight or delay as an expression of the distance.
-value_spec of_distance(const std::string& text) {
-    return value_spec::from_expression(
-        std::make_shared<const expression>(text, std::vector<std::string>{"d", "dx", "dy", "dz"}));
 }
 
 space_spec periodic_x(double lo, double hi) {
