@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "core/current_source.hpp"
@@ -167,5 +168,26 @@ class model_registry {
 // The value of a scalar parameter: the file's, or the model's default.
 double parameter_or_default(const parameter_values& given, const model_info& info,
                             std::string_view name);
+
+// A model state's checkpoint row (population_shard::save_neuron): every
+// array its fields() lists, one double per array and neuron (int32
+// counters convert exactly).
+template <class State>
+std::size_t state_fields_width(const State& s) {
+    std::size_t w = 0;
+    const_cast<State&>(s).fields([&w](auto&) { ++w; });
+    return w;
+}
+template <class State>
+void save_state_fields(const State& s, std::size_t i, double* out) {
+    const_cast<State&>(s).fields([&](auto& array) { *out++ = static_cast<double>(array[i]); });
+}
+template <class State>
+void load_state_fields(State& s, std::size_t i, const double* in) {
+    s.fields([&](auto& array) {
+        using T = typename std::decay_t<decltype(array)>::value_type;
+        array[i] = static_cast<T>(*in++);
+    });
+}
 
 }  // namespace ganglion

@@ -65,22 +65,10 @@ class neuron_population final : public population_shard {
 
     double* state(std::string_view name) override { return s_.variable(name); }
 
-    // Every array M::state lists in fields(), one double per array and neuron
-    // (int32 counters convert exactly).
-    std::size_t checkpoint_width() const override {
-        std::size_t w = 0;
-        const_cast<typename M::state&>(s_).fields([&w](auto&) { ++w; });
-        return w;
-    }
-    void save_neuron(std::size_t i, double* out) const override {
-        const_cast<typename M::state&>(s_).fields(
-            [&](auto& array) { *out++ = static_cast<double>(array[i]); });
-    }
+    std::size_t checkpoint_width() const override { return state_fields_width(s_); }
+    void save_neuron(std::size_t i, double* out) const override { save_state_fields(s_, i, out); }
     void load_neuron(std::size_t i, const double* in) override {
-        s_.fields([&](auto& array) {
-            using T = typename std::decay_t<decltype(array)>::value_type;
-            array[i] = static_cast<T>(*in++);
-        });
+        load_state_fields(s_, i, in);
         if constexpr (requires { s_.restored(); }) s_.restored();
     }
 

@@ -142,6 +142,20 @@ const synapse_store& store_of(const network& net) {
     return mc;
 }
 
+// The counters both delivery benchmarks report: events, events per spike,
+// and the store's size.
+template <class Store>
+void report(benchmark::State& state, std::uint64_t events, std::size_t spike_count,
+            const Store& store) {
+    state.SetItemsProcessed(static_cast<std::int64_t>(events));
+    state.counters["events_per_spike"] =
+        spike_count ? static_cast<double>(events) / static_cast<double>(spike_count) : 0.0;
+    state.counters["synapses"] = static_cast<double>(store.size());
+    state.counters["synapse_bytes"] = static_cast<double>(store.bytes());
+    state.counters["bytes_per_synapse"] =
+        static_cast<double>(store.bytes()) / static_cast<double>(store.size());
+}
+
 void deliver(benchmark::State& state, const network& net) {
     const synapse_store& store = store_of(net);
     const auto spikes = make_spikes(net, 1000);
@@ -159,13 +173,7 @@ void deliver(benchmark::State& state, const network& net) {
         i = i + 1 == spikes.size() ? 0 : i + 1;
     }
     benchmark::DoNotOptimize(buffer.data().data());
-    state.SetItemsProcessed(static_cast<std::int64_t>(events));
-    state.counters["events_per_spike"] =
-        spike_count ? static_cast<double>(events) / static_cast<double>(spike_count) : 0.0;
-    state.counters["synapses"] = static_cast<double>(store.size());
-    state.counters["synapse_bytes"] = static_cast<double>(store.bytes());
-    state.counters["bytes_per_synapse"] =
-        static_cast<double>(store.bytes()) / static_cast<double>(store.size());
+    report(state, events, spike_count, store);
     state.counters["ring_buffer_bytes"] = static_cast<double>(buffer.bytes());
 }
 
@@ -197,13 +205,7 @@ void deliver_fixed(benchmark::State& state, const network& net) {
         i = i + 1 == spikes.size() ? 0 : i + 1;
     }
     benchmark::DoNotOptimize(buffer.data().data());
-    state.SetItemsProcessed(static_cast<std::int64_t>(events));
-    state.counters["events_per_spike"] =
-        spike_count ? static_cast<double>(events) / static_cast<double>(spike_count) : 0.0;
-    state.counters["synapses"] = static_cast<double>(store.size());
-    state.counters["synapse_bytes"] = static_cast<double>(store.bytes());
-    state.counters["bytes_per_synapse"] =
-        static_cast<double>(store.bytes()) / static_cast<double>(store.size());
+    report(state, events, spike_count, store);
     state.counters["saturations"] = static_cast<double>(saturations);
 }
 

@@ -101,21 +101,11 @@ class fixed_population final : public population_shard {
         return nullptr;
     }
 
-    std::size_t checkpoint_width() const override {
-        std::size_t w = 0;
-        const_cast<typename M::state&>(s_).fields([&w](auto&) { ++w; });
-        return w;
-    }
-    void save_neuron(std::size_t i, double* out) const override {
-        const_cast<typename M::state&>(s_).fields(
-            [&](auto& array) { *out++ = static_cast<double>(array[i]); });
-    }
+    std::size_t checkpoint_width() const override { return state_fields_width(s_); }
+    void save_neuron(std::size_t i, double* out) const override { save_state_fields(s_, i, out); }
     void load_neuron(std::size_t i, const double* in) override {
         if (!imported_) import_state();
-        s_.fields([&](auto& array) {
-            using T = typename std::decay_t<decltype(array)>::value_type;
-            array[i] = static_cast<T>(*in++);
-        });
+        load_state_fields(s_, i, in);
         export_state();
     }
 
