@@ -7,7 +7,8 @@
 //
 // The state of a run at an interval boundary is: the step; every neuron's
 // and source's state (population_shard::save_neuron); the input still
-// pending in the ring buffers for the next D + max_delay steps; plastic
+// pending in the ring buffers for the next D + max_delay steps and the
+// spikes whose synapses have not arrived yet; plastic
 // weights and traces and the post-spike history; what the recorders hold
 // (spikes, state samples) and the spike counts. Everything else is rebuilt
 // from the model file (connectivity, parameters), or is a pure function of
@@ -44,6 +45,12 @@ struct checkpoint_state {
     std::uint64_t n_receptors = 0, n_slots = 0;
     std::vector<gid_type> buffer_gids;
     std::vector<double> buffer_values;
+
+    // Received spikes of the last max_delay steps (the same on every rank):
+    // their static synapses arrive at step + delay (core/deliver.hpp), so
+    // those not yet arrived are pending input too.
+    std::vector<std::int64_t> pending_steps;
+    std::vector<gid_type> pending_gids;
 
     // Plastic synapses, keyed by (source, projection, target, occurrence:
     // how many earlier synapses of the store share the first three).

@@ -33,6 +33,12 @@ poisson_process poisson_process::make(double rate_hz, double start_ms, double du
     if (in_logs)  // the rounding of thousands of lgamma terms: sum to 1 exactly
         for (double& x : p.cdf)
             x /= c;
+    for (const double c_k : p.cdf) {
+        // cdf[k] 2^32 is exact (a power of two), and so is subtracting 0.5
+        // from a number below 2^33.
+        const double y = std::floor(std::ldexp(c_k, 32) - 0.5);
+        p.threshold.push_back(y < 0 ? 0 : static_cast<std::uint64_t>(y) + 1);
+    }
     const std::size_t n_guide = std::size_t{1} << guide_bits;
     p.guide.resize(n_guide);
     std::size_t k = 0;

@@ -28,6 +28,10 @@ struct poisson_process {
     // P(X <= k) for k = 0, 1, ... until it stops growing (summed as
     // p_k = p_{k-1} lambda / k, so the draws equal the textbook inversion's).
     std::vector<double> cdf;
+    // The inversion in integers: u = (word + 0.5) 2^-32 > cdf[k] exactly
+    // when word >= threshold[k] (= floor(cdf[k] 2^32 - 0.5) + 1, computed
+    // without rounding), so the counts are the double comparison's.
+    std::vector<std::uint64_t> threshold;
     // Chen and Asau's guide table: guide[j] is the count for u = j / 2^10,
     // where the inversion for any u in (j / 2^10, (j + 1) / 2^10] starts (the
     // count grows with u). Most intervals hold no step of the CDF, so most
@@ -58,13 +62,13 @@ struct poisson_process {
     }
     // The count for one random word (callers that keep a source's block).
     int count_from(std::uint32_t word) const {
-        const double u = (static_cast<double>(word) + 0.5) * 0x1.0p-32;  // in (0, 1)
-        // Inversion: the smallest k with P(X <= k) >= u (cdf.size() if none).
-        const auto n = static_cast<int>(cdf.size());
-        auto k = static_cast<int>(guide[word >> (32 - guide_bits)]);
-        while (k < n && u > cdf[static_cast<std::size_t>(k)])
+        // Inversion: the smallest k with P(X <= k) >= u = (word + 0.5) 2^-32
+        // (cdf.size() if none).
+        const auto n = static_cast<std::uint32_t>(threshold.size());
+        std::uint32_t k = guide[word >> (32 - guide_bits)];
+        while (k < n && word >= threshold[k])
             ++k;
-        return k;
+        return static_cast<int>(k);
     }
 };
 

@@ -16,6 +16,7 @@
 
 #include "core/deliver.hpp"
 #include "core/error.hpp"
+#include "core/poisson_drive.hpp"
 #include "core/random.hpp"
 
 namespace ganglion {
@@ -27,26 +28,13 @@ struct simulation::thread_state {
     std::vector<std::unique_ptr<population_shard>> shards;
     ring_buffer buffer;
     synapse_store synapses;
-    plastic_store plastic;  // STDP synapses (core/plasticity.hpp)
-    post_history history;   // post spikes of this thread's plastic targets
+    arrival_queue arrivals;  // spikes whose static synapses here have not all arrived
+    plastic_store plastic;   // STDP synapses (core/plasticity.hpp)
+    post_history history;    // post spikes of this thread's plastic targets
     spike_buffer spikes;
     phase_timers timers;
-    // Poisson sources generated here rather than received (interval_deliver),
-    // ordered by gid.
-    std::vector<std::pair<gid_type, std::size_t>> generated_sources;
-    // Per generated source: its current Philox block number + 1, and the words.
-    std::vector<std::pair<std::uint64_t, std::array<std::uint64_t, 4>>> poisson_blocks;
-    // Per generated source whose row here is a single static synapse (a
-    // one-to-one drive, the usual background): the buffer cell it adds to,
-    // found without walking the row.
-    struct direct_synapse {
-        static constexpr std::uint32_t none = 0xFFFFFFFFu;
-        std::uint32_t index = none;
-        std::uint32_t receptor = 0;
-        std::uint32_t delay = 0;
-        float weight = 0;
-    };
-    std::vector<direct_synapse> direct;
+    // Poisson sources generated here rather than received (interval_deliver).
+    poisson_drive drive;
     // SpiNNaker mode: the synaptic words, the synapses while they are built
     // (with each projection's range in them), and the ring-buffer saturations.
     spinnaker::word_store words;
@@ -352,21 +340,24 @@ void simulation::build() {
         thread_state& ts = *threads_[t];
         for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
             if (!generated_[p]) continue;
-            for (gid_type g = population_first_[p]; g < population_first_[p + 1]; ++g)
-                if (ts.synapses.has_row(g) || ts.plastic.has_row(g) || ts.words.has_row(g))
-                    ts.generated_sources.emplace_back(g, p);
-        }
-        ts.direct.assign(ts.generated_sources.size(), {});
-        for (std::size_t i = 0; i < ts.generated_sources.size(); ++i) {
-            const gid_type g = ts.generated_sources[i].first;
+            std::vector<gid_type> gids;
+            std::vector<poisson_drive::direct_synapse> direct;
             const synapse_store& syn = ts.synapses;
-            if (!syn.has_row(g) || ts.plastic.has_row(g) || syn.run_end(g) - syn.run_begin(g) != 1)
-                continue;
-            const synapse_store::run& r = syn.runs()[syn.run_begin(g)];
-            if (r.count != 1) continue;
-            const std::uint32_t code = syn.targets()[syn.syn_begin(g)];
-            ts.direct[i] = {target_code::index(code), target_code::receptor(code), r.delay,
-                            syn.weight(r, 0)};
+            for (gid_type g = population_first_[p]; g < population_first_[p + 1]; ++g) {
+                if (!syn.has_row(g) && !ts.plastic.has_row(g) && !ts.words.has_row(g)) continue;
+                gids.push_back(g);
+                direct.emplace_back();
+                // One static synapse here: the drive adds to its cell itself.
+                if (!syn.has_row(g) || ts.plastic.has_row(g) ||
+                    syn.run_end(g) - syn.run_begin(g) != 1)
+                    continue;
+                const synapse_store::run& r = syn.runs()[syn.run_begin(g)];
+                if (r.count != 1) continue;
+                const std::uint32_t code = syn.targets()[syn.syn_begin(g)];
+                direct.back() = {target_code::index(code), target_code::receptor(code), r.delay,
+                                 syn.weight(r, 0)};
+            }
+            ts.drive.add_population(*generated_[p], gids, direct);
         }
     });
     for (int t = 0; t < n_threads; ++t)
@@ -647,6 +638,11 @@ void simulation::exchange(step_type first) {
     comm_.allgather_spikes(local_words_, global_words_);
     // Delivery order (step, gid): the word order.
     std::sort(global_words_.begin(), global_words_.end());
+    // The spikes whose synapses may still be arriving (for checkpoints).
+    std::erase_if(recent_spikes_,
+                  [&](const auto& sp) { return sp.first + grid_.max_steps < first; });
+    for (const std::uint64_t w : global_words_)
+        recent_spikes_.emplace_back(first + spike_word::lag(w), spike_word::gid(w));
 
     for (const std::uint64_t w : global_words_) {
         const gid_type g = spike_word::gid(w);
@@ -675,30 +671,8 @@ void simulation::interval_deliver(thread_state& ts, step_type first, step_type l
     // (step, source) order, each source's spikes of a step at once (weight x
     // count; plastic synapses once per spike): no spike words, no merge, and
     // every buffer cell sums its inputs in the same order on every split.
-    ts.poisson_blocks.resize(ts.generated_sources.size());
-    const std::size_t n_slots = ts.buffer.n_slots();
-    for (step_type s = first; s < last; ++s) {
-        const std::size_t slot_of_s = ts.buffer.slot(s);
-        for (std::size_t i = 0; i < ts.generated_sources.size(); ++i) {
-            const auto [g, p] = ts.generated_sources[i];
-            const poisson_process& proc = *generated_[p];
-            if (!proc.active(s)) continue;
-            // Each source's current Philox block serves 8 steps.
-            auto& [block, words] = ts.poisson_blocks[i];
-            if (block != poisson_process::block_of(s) + 1) {
-                block = poisson_process::block_of(s) + 1;  // 0: none yet
-                words = philox(proc.seed, proc.purpose, g, block - 1);
-            }
-            const int k = proc.count_from(poisson_process::word_of(words, s));
-            if (k == 0) continue;
-            if (const auto& d = ts.direct[i]; d.index != thread_state::direct_synapse::none) {
-                // As deliver_source adds it: w x k (exactly w for one spike).
-                std::size_t slot = slot_of_s + d.delay;
-                if (slot >= n_slots) slot -= n_slots;
-                ts.buffer.slot_row(d.receptor, slot)[d.index] +=
-                    static_cast<double>(d.weight) * static_cast<double>(k);
-                continue;
-            }
+    for (step_type s = first; s < last; ++s)
+        ts.drive.step(s, ts.buffer, [&](gid_type g, int k) {
             if (spec_.spinnaker.enabled)
                 ts.words.deliver(g, s, static_cast<std::uint32_t>(k), ts.buffer, ts.saturations);
             else
@@ -706,8 +680,12 @@ void simulation::interval_deliver(thread_state& ts, step_type first, step_type l
             if (ts.plastic.has_row(g))
                 for (int i = 0; i < k; ++i)
                     ts.plastic.deliver(g, s, rules_, grid_.dt, ts.history, ts.buffer);
-        }
-    }
+        });
+    // Static synapses of received spikes arriving in the next interval, after
+    // everything above: each cell sums what was pushed into it first, then
+    // what arrives, in (step, gid) order.
+    if (!spec_.spinnaker.enabled)
+        ts.arrivals.deliver(ts.synapses, ts.buffer, last, last + grid_.min_steps);
 }
 
 void simulation::deliver_all(thread_state& ts, const std::vector<std::uint64_t>& words,
@@ -716,7 +694,9 @@ void simulation::deliver_all(thread_state& ts, const std::vector<std::uint64_t>&
         ts.words.deliver_spikes(words, first, ts.buffer, ts.saturations);
         return;
     }
-    deliver_spikes(ts.synapses, ts.buffer, words, first);
+    // Static synapses arrive later (interval_deliver), plastic ones are
+    // delivered now.
+    ts.arrivals.add(ts.synapses, words, first, first);
     if (ts.plastic.empty()) return;
     // Plastic synapses after the static ones, both in word order: every
     // buffer cell sums its inputs in the same order for every split.
@@ -975,6 +955,11 @@ checkpoint_state simulation::capture() const {
         part.spike_node = rec.node_id;
         part.spike_time = rec.time;
     }
+    // Spikes whose static synapses have not all arrived (every rank has all).
+    for (const auto& [step, g] : recent_spikes_) {
+        c.pending_steps.push_back(step);
+        c.pending_gids.push_back(g);
+    }
     for (const auto& ts : threads_) {
         // Pending input of every local neuron.
         const ring_buffer& b = ts->buffer;
@@ -1110,6 +1095,24 @@ void simulation::restore(const std::vector<checkpoint_state>& parts) {
                 for (std::size_t k = 0; k < first.n_slots; ++k)
                     ts.buffer.row(r, step_ + static_cast<step_type>(k))[idx] = *v++;
         }
+    // Spikes still arriving: their runs arriving before step_ + D are in the
+    // buffer already (interval_deliver delivers one interval ahead).
+    if (first.pending_steps.size() != first.pending_gids.size())
+        throw error("checkpoint: the pending spikes are corrupt (steps and gids differ in number)");
+    recent_spikes_.clear();
+    for (std::size_t i = 0; i < first.pending_steps.size(); ++i) {
+        const gid_type g = first.pending_gids[i];
+        if (g >= population_first_.back())
+            throw error("checkpoint: a pending spike's source " + std::to_string(g) +
+                        " is not a neuron of this network");
+        recent_spikes_.emplace_back(first.pending_steps[i], g);
+    }
+    for (auto& ts : threads_) {
+        ts->arrivals.clear();
+        if (spec_.spinnaker.enabled) continue;
+        for (const auto& [step, g] : recent_spikes_)
+            ts->arrivals.add(ts->synapses, g, step, step_ + grid_.min_steps);
+    }
     // Plastic synapses: find each by its key in the rebuilt stores.
     std::map<std::tuple<gid_type, std::uint32_t, gid_type, std::uint32_t>, double> weights;
     std::map<std::pair<gid_type, std::uint32_t>, std::pair<double, std::int64_t>> traces;

@@ -9,9 +9,17 @@
 //   2. exchange: the ranks allgather all spikes of the interval;
 //   3. deliver: the spikes are sorted by (step, gid) and each thread adds
 //      the weights of its own synapses of each spike's source into its ring
-//      buffers at step + delay.
+//      buffers at step + delay. Plastic and SpiNNaker-mode synapses are
+//      added at once; static synapses join an arrival_queue
+//      (core/deliver.hpp), which adds, at the end of step 3, the runs
+//      arriving in the next interval's D steps, so that the adds of a step
+//      land in one slot row (in cache) instead of all over the buffer. The
+//      Poisson sources generated at their targets (core/poisson_drive.hpp)
+//      are drawn for the interval's steps in between.
 // Every delay is >= D, so nothing delivered in 3 is needed before the next
-// interval starts: one exchange per interval, never one per step.
+// interval starts: one exchange per interval, never one per step. Each
+// buffer cell sums its inputs in an order fixed by (step, gid) alone: what
+// is added at emission first, then what arrives.
 
 #include <chrono>
 #include <cstdint>
@@ -218,6 +226,8 @@ class simulation {
     std::vector<std::optional<poisson_process>> generated_;
     std::vector<recorded_spikes> recorded_;
     std::vector<std::uint64_t> local_words_, global_words_;
+    // Received spikes of the last max_delay steps: (step, gid), in order.
+    std::vector<std::pair<step_type, gid_type>> recent_spikes_;
     phase_timers timers_;
     double simulate_seconds_ = 0;
     std::optional<fault_injection> fault_;

@@ -29,7 +29,7 @@ template <class A>
 void serialize(A& a, ganglion::checkpoint_state& c, unsigned) {
     a& c.step& c.populations& c.spike_counts& c.recorded_counts& c.n_receptors& c.n_slots& c
         .buffer_gids& c.buffer_values& c.plastic& c.traces& c.history_gids& c.history_counts& c
-        .history_steps& c.history_paired;
+        .history_steps& c.history_paired& c.pending_steps& c.pending_gids;
 }
 
 }  // namespace boost::serialization

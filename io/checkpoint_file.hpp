@@ -28,7 +28,7 @@ class checkpoint_error : public error {
         : error("checkpoint '" + dir + "': " + problem) {}
 };
 
-constexpr int checkpoint_format_version = 1;
+constexpr int checkpoint_format_version = 2;
 
 struct checkpoint_info {
     std::string model_hash;  // hex FNV-1a of the model (file, seed, constants)

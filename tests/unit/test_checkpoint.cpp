@@ -192,7 +192,7 @@ TEST(checkpoint, corrupt_truncated_and_mismatched_checkpoints_are_clear_errors) 
     {  // another format version
         std::ifstream in(dir / "manifest.json");
         std::string m((std::istreambuf_iterator<char>(in)), {});
-        const auto at = m.find("\"version\": 1");
+        const auto at = m.find("\"version\": " + std::to_string(checkpoint_format_version));
         ASSERT_NE(at, std::string::npos);
         m.replace(at, 12, "\"version\": 9");
         std::ofstream(dir / "manifest.json") << m;

@@ -125,9 +125,11 @@ TEST(invariant_2, delivery_writes_the_ring_buffer_row_of_step_s_plus_d) {
     for (const auto [D, d] : delay_cases()) {
         const step_type s = 7;
         SCOPED_TRACE("D=" + std::to_string(D) + " d=" + std::to_string(d));
-        // Stop right after the interval that holds step s: its spikes have
-        // been delivered, nothing has been read from the rows after it.
-        const step_type n = (s / D + 1) * D;
+        // Static synapses arrive one interval ahead (core/deliver.hpp): stop
+        // right before the interval that holds step s + d. The spike's
+        // synapses have then been added, and nothing has read their row.
+        const step_type n = (s + d) / D * D;
+        ASSERT_GT(n, s);
         simulation sim(one_spike(s, D, d, n), standard_models(), comm, 1);
         sim.run();
         ring_buffer& buf = sim.buffer(0);

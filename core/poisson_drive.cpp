@@ -1,0 +1,52 @@
+#include "core/poisson_drive.hpp"
+
+#include "core/error.hpp"
+#include "core/random.hpp"
+
+namespace ganglion {
+
+void poisson_drive::add_population(const poisson_process& process,
+                                   const std::vector<gid_type>& gids,
+                                   const std::vector<direct_synapse>& direct) {
+    if (direct.size() != gids.size())
+        throw internal_error("poisson_drive: one direct synapse (or none) per source");
+    if (gids.empty()) return;
+    if (!gids_.empty() && gids.front() <= gids_.back())
+        throw internal_error("poisson_drive: populations must come in gid order");
+    population pop{&process, gids_.size(), gids_.size() + gids.size(), 0, false, false, {}};
+    pop.all_direct = true;
+    for (const direct_synapse& d : direct)
+        pop.all_direct = pop.all_direct && d.index != direct_synapse::none;
+    pop.uniform = pop.all_direct;
+    pop.common = direct.front();
+    pop.common.index = 0;
+    for (const direct_synapse& d : direct)
+        pop.uniform = pop.uniform && d.delay == pop.common.delay &&
+                      d.receptor == pop.common.receptor && d.weight == pop.common.weight;
+    gids_.insert(gids_.end(), gids.begin(), gids.end());
+    direct_.insert(direct_.end(), direct.begin(), direct.end());
+    for (const direct_synapse& d : direct)
+        index_.push_back(d.index);
+    words_.resize(8 * gids_.size());
+    populations_.push_back(pop);
+}
+
+void poisson_drive::refill(population& pop, std::uint64_t block) {
+    const poisson_process& proc = *pop.process;
+    const std::size_t n = pop.end - pop.begin;
+    std::uint32_t* w = words_.data() + 8 * pop.begin;
+    for (std::size_t j = 0; j < n; ++j) {
+        const auto b = philox(proc.seed, proc.purpose, gids_[pop.begin + j], block);
+        for (int i = 0; i < 8; ++i)  // word i of the block is step 8 block + i
+            w[static_cast<std::size_t>(i) * n + j] = poisson_process::word_of(b, i);
+    }
+    pop.block = block + 1;
+}
+
+std::size_t poisson_drive::bytes() const {
+    return gids_.capacity() * sizeof(gid_type) + direct_.capacity() * sizeof(direct_synapse) +
+           index_.capacity() * sizeof(std::uint32_t) + words_.capacity() * sizeof(std::uint32_t) +
+           populations_.capacity() * sizeof(population);
+}
+
+}  // namespace ganglion

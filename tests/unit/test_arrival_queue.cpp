@@ -1,0 +1,272 @@
+// Delivery at arrival (core/deliver.hpp arrival_queue) against delivery at
+// emission (deliver_spikes), and the Poisson drive (core/poisson_drive.hpp)
+// against drawing each source's count on its own.
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <utility>
+#include <vector>
+
+#include "core/deliver.hpp"
+#include "core/poisson.hpp"
+#include "core/poisson_drive.hpp"
+#include "core/ring_buffer.hpp"
+#include "core/spike_buffer.hpp"
+#include "core/synapse_store.hpp"
+
+namespace ganglion {
+namespace {
+
+constexpr std::uint32_t n_sources = 60, n_neurons = 24;
+
+// Rows with every delay in [D, max_delay], multapses (the same target twice
+// with the same delay), constant-weight runs (a projection with one weight)
+// and weights of very different sizes, so that adding in another order
+// would change the sums' last bits.
+synapse_store make_store(std::uint32_t D, std::uint32_t max_delay, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<std::uint32_t> target(0, n_neurons - 1), delay(D, max_delay),
+        receptor(0, 1), count(0, 40);
+    std::uniform_real_distribution<float> unit(-1.0f, 1.0f);
+    std::vector<pending_synapse> pending;
+    for (std::uint32_t g = 0; g < n_sources; ++g) {
+        const bool constant = g % 5 == 0;
+        const float scale = g % 3 == 0 ? 1e6f : 1e-3f;
+        for (std::uint32_t k = count(rng); k > 0; --k) {
+            const std::uint32_t t = target(rng), d = delay(rng), r = receptor(rng);
+            const float w = constant ? 0.75f : scale * unit(rng);
+            pending.push_back({g, target_code::make(t, r), w, d});
+            if (k % 7 == 0) pending.push_back({g, target_code::make(t, r), w * 0.5f, d});
+        }
+    }
+    synapse_store store;
+    store.build(n_sources, std::move(pending));
+    return store;
+}
+
+// Spikes of `intervals` intervals of D steps: sorted words, some sources
+// twice in a step, some sources without a row.
+std::vector<std::vector<std::uint64_t>> make_spikes(std::uint32_t D, int intervals, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<std::uint32_t> source(0, n_sources + 5), count(0, 6),
+        lag(0, D - 1);
+    std::vector<std::vector<std::uint64_t>> out(intervals);
+    for (auto& words : out) {
+        for (std::uint32_t k = count(rng); k > 0; --k) {
+            const std::uint64_t w = spike_word::pack(source(rng), lag(rng));
+            words.push_back(w);
+            if (k == 3) words.push_back(w);
+        }
+        std::sort(words.begin(), words.end());
+    }
+    return out;
+}
+
+bool same_bits(double a, double b) {
+    return std::memcmp(&a, &b, sizeof a) == 0;
+}
+
+struct delay_case {
+    std::uint32_t D, max_delay;
+};
+
+class arrival_queue_cases : public ::testing::TestWithParam<delay_case> {};
+
+TEST_P(arrival_queue_cases, gives_every_cell_the_sum_of_push_delivery_bit_for_bit) {
+    const auto [D, max_delay] = GetParam();
+    const int intervals = 40;
+    const synapse_store store = make_store(D, max_delay, 1 + D);
+    const auto spikes = make_spikes(D, intervals, 2 + D);
+    // Buffers long enough never to wrap: every cell keeps what it got.
+    const std::size_t n_slots = intervals * D + max_delay + 2 * D;
+    ring_buffer push(2, n_slots, n_neurons), pull(2, n_slots, n_neurons);
+    arrival_queue queue;
+    std::uint64_t pushed = 0, pulled = 0;
+    for (int i = 0; i < intervals; ++i) {
+        const step_type first = static_cast<step_type>(i) * D, last = first + D;
+        pushed += deliver_spikes(store, push, spikes[i], first);
+        queue.add(store, spikes[i], first, first);
+        // Nothing arrives in the interval the spikes were emitted in.
+        for (std::size_t r = 0; r < 2; ++r)
+            for (step_type s = last; s < last + static_cast<step_type>(D); ++s)
+                for (std::size_t n = 0; n < n_neurons; ++n)
+                    ASSERT_EQ(pull.row(r, s)[n], 0.0) << "step " << s << " written too early";
+        pulled += queue.deliver(store, pull, last, last + D);
+    }
+    // The rest arrives later.
+    const step_type end = static_cast<step_type>(intervals) * D;
+    pulled += queue.deliver(store, pull, end + D, end + D + max_delay);
+    EXPECT_EQ(queue.size(), 0u) << "every row done";
+    EXPECT_EQ(pulled, pushed);
+    EXPECT_GT(pushed, 1000u);
+    int differ = 0, nonzero = 0;
+    for (std::size_t r = 0; r < 2; ++r)
+        for (step_type s = 0; s < static_cast<step_type>(n_slots); ++s)
+            for (std::size_t n = 0; n < n_neurons; ++n) {
+                differ += !same_bits(push.row(r, s)[n], pull.row(r, s)[n]);
+                nonzero += push.row(r, s)[n] != 0.0;
+            }
+    EXPECT_EQ(differ, 0);
+    EXPECT_GT(nonzero, 100);
+}
+
+TEST_P(arrival_queue_cases, restarted_from_the_recent_spikes_continues_the_same) {
+    // A checkpoint keeps the spikes of the last max_delay steps and restarts
+    // the queue with the runs arriving before the next interval's end
+    // taken as delivered (simulation::restore).
+    const auto [D, max_delay] = GetParam();
+    const int intervals = 30, cut = 17;
+    const synapse_store store = make_store(D, max_delay, 3 + D);
+    const auto spikes = make_spikes(D, intervals, 4 + D);
+    const std::size_t n_slots = intervals * D + max_delay + 2 * D;
+    ring_buffer a(2, n_slots, n_neurons), b(2, n_slots, n_neurons);
+    arrival_queue qa, qb;
+    for (int i = 0; i < intervals; ++i) {
+        const step_type first = static_cast<step_type>(i) * D, last = first + D;
+        qa.add(store, spikes[i], first, first);
+        qa.deliver(store, a, last, last + D);
+        if (i < cut) {
+            qb.add(store, spikes[i], first, first);
+            qb.deliver(store, b, last, last + D);
+        } else if (i == cut) {
+            // Checkpoint after this interval, then restart: a fresh queue
+            // from the spikes of every interval so far.
+            qb.add(store, spikes[i], first, first);
+            qb.deliver(store, b, last, last + D);
+            arrival_queue fresh;
+            for (int k = 0; k <= i; ++k)
+                for (const std::uint64_t w : spikes[k])
+                    fresh.add(store, spike_word::gid(w),
+                              static_cast<step_type>(k) * D + spike_word::lag(w), last + D);
+            qb = std::move(fresh);
+        } else {
+            qb.add(store, spikes[i], first, first);
+            qb.deliver(store, b, last, last + D);
+        }
+    }
+    const step_type end = static_cast<step_type>(intervals) * D;
+    qa.deliver(store, a, end + D, end + D + max_delay);
+    qb.deliver(store, b, end + D, end + D + max_delay);
+    int differ = 0;
+    for (std::size_t r = 0; r < 2; ++r)
+        for (step_type s = 0; s < static_cast<step_type>(n_slots); ++s)
+            for (std::size_t n = 0; n < n_neurons; ++n)
+                differ += !same_bits(a.row(r, s)[n], b.row(r, s)[n]);
+    EXPECT_EQ(differ, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(delays, arrival_queue_cases,
+                         ::testing::Values(delay_case{1, 1}, delay_case{1, 12}, delay_case{3, 3},
+                                           delay_case{3, 20}, delay_case{5, 9}));
+
+TEST(arrival_queue, writes_only_the_rows_of_the_steps_asked_for) {
+    // Source 0: delays 2 and 4 onto neuron 1; source 1: delay 3 onto neuron 0.
+    synapse_store store;
+    store.build(2, {{0, target_code::make(1, 0), 1.0f, 2},
+                    {0, target_code::make(1, 1), 2.0f, 4},
+                    {1, target_code::make(0, 0), 4.0f, 3}});
+    ring_buffer buffer(2, 16, 2);
+    arrival_queue queue;
+    queue.add(store, {spike_word::pack(0, 0), spike_word::pack(1, 0), spike_word::pack(5, 0)}, 10,
+              10);
+    EXPECT_EQ(queue.size(), 2u) << "gid 5 has no row";
+    EXPECT_EQ(queue.deliver(store, buffer, 11, 13), 1u);  // step 12 only
+    EXPECT_EQ(buffer.row(0, 12)[1], 1.0);
+    EXPECT_EQ(buffer.row(0, 13)[0], 0.0) << "step 13 not asked for yet";
+    EXPECT_EQ(queue.deliver(store, buffer, 13, 15), 2u);
+    EXPECT_EQ(buffer.row(0, 13)[0], 4.0);
+    EXPECT_EQ(buffer.row(1, 14)[1], 2.0);
+    EXPECT_EQ(queue.size(), 0u);
+    double sum = 0;
+    for (const double x : buffer.data())
+        sum += x;
+    EXPECT_EQ(sum, 7.0) << "nothing else written";
+}
+
+TEST(arrival_queue, runs_arriving_before_not_before_count_as_delivered) {
+    synapse_store store;
+    store.build(1, {{0, target_code::make(0, 0), 1.0f, 2}, {0, target_code::make(0, 0), 2.0f, 5}});
+    ring_buffer buffer(1, 16, 1);
+    arrival_queue queue;
+    queue.add(store, 0, 10, 13);  // the delay-2 run (step 12) was delivered
+    EXPECT_EQ(queue.deliver(store, buffer, 12, 16), 1u);
+    EXPECT_EQ(buffer.row(0, 12)[0], 0.0);
+    EXPECT_EQ(buffer.row(0, 15)[0], 2.0);
+    queue.add(store, 0, 10, 16);  // both arrived: nothing queued
+    EXPECT_EQ(queue.size(), 0u);
+}
+
+// ---------------------------------------------------------------------------
+// poisson_drive
+
+TEST(poisson_drive, equals_each_source_drawn_on_its_own_in_gid_order) {
+    const double dt = 0.1;
+    const poisson_process fast = poisson_process::make(16000.0, 0.0, 1e9, dt, 9, 3);
+    const poisson_process slow = poisson_process::make(300.0, 2.0, 5.0, dt, 9, 4);  // steps 20..70
+    // Population A (gids 100..139): uniform, all direct with one delay and
+    // weight. Population B (gids 200..229): direct with their own delays,
+    // receptors and weights, except every 4th source, which has other
+    // synapses here (handed back).
+    std::vector<gid_type> ga, gb;
+    std::vector<poisson_drive::direct_synapse> da, db;
+    for (std::uint32_t i = 0; i < 40; ++i) {
+        ga.push_back(100 + i);
+        da.push_back({i % 20, 0, 3, 0.5f});
+    }
+    for (std::uint32_t i = 0; i < 30; ++i) {
+        gb.push_back(200 + i);
+        db.push_back(i % 4 == 0 ? poisson_drive::direct_synapse{}
+                                : poisson_drive::direct_synapse{(i * 7) % 20, i % 2, 1 + i % 5,
+                                                                -0.25f * static_cast<float>(i)});
+    }
+    poisson_drive drive;
+    drive.add_population(fast, ga, da);
+    drive.add_population(slow, gb, db);
+    EXPECT_EQ(drive.size(), 70u);
+    const std::size_t n_slots = 120;
+    ring_buffer got(2, n_slots, 20), want(2, n_slots, 20);
+    std::vector<std::pair<gid_type, int>> handed, expected;
+    for (step_type s = 0; s < 100; ++s) {
+        drive.step(s, got, [&](gid_type g, int k) { handed.emplace_back(g, k); });
+        auto add = [&](const poisson_process& p, gid_type g,
+                       const poisson_drive::direct_synapse& d) {
+            if (!p.active(s)) return;
+            const int k = p.count(g, s);
+            if (d.index == poisson_drive::direct_synapse::none) {
+                if (k > 0) expected.emplace_back(g, k);
+                return;
+            }
+            if (k > 0)
+                want.row(d.receptor, s + d.delay)[d.index] +=
+                    static_cast<double>(d.weight) * static_cast<double>(k);
+        };
+        for (std::size_t i = 0; i < ga.size(); ++i)
+            add(fast, ga[i], da[i]);
+        for (std::size_t i = 0; i < gb.size(); ++i)
+            add(slow, gb[i], db[i]);
+    }
+    EXPECT_EQ(handed, expected);
+    EXPECT_FALSE(expected.empty());
+    int differ = 0;
+    double total = 0;
+    for (std::size_t k = 0; k < got.data().size(); ++k) {
+        differ += !same_bits(got.data()[k], want.data()[k]);
+        total += got.data()[k];
+    }
+    EXPECT_EQ(differ, 0);
+    EXPECT_NE(total, 0.0);
+}
+
+TEST(poisson_drive, populations_must_come_in_gid_order) {
+    const poisson_process p = poisson_process::make(10.0, 0.0, 100.0, 0.1, 1, 1);
+    poisson_drive drive;
+    drive.add_population(p, {10, 11}, {{0, 0, 1, 1.0f}, {1, 0, 1, 1.0f}});
+    EXPECT_ANY_THROW(drive.add_population(p, {5}, {{0, 0, 1, 1.0f}}));
+    EXPECT_ANY_THROW(drive.add_population(p, {20, 21}, {{0, 0, 1, 1.0f}}));
+}
+
+}  // namespace
+}  // namespace ganglion
