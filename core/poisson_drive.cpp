@@ -13,16 +13,20 @@ void poisson_drive::add_population(const poisson_process& process,
     if (gids.empty()) return;
     if (!gids_.empty() && gids.front() <= gids_.back())
         throw internal_error("poisson_drive: populations must come in gid order");
-    population pop{&process, gids_.size(), gids_.size() + gids.size(), 0, false, false, {}};
+    population pop{&process, gids_.size(), gids_.size() + gids.size(), 0, false, false, false, {}};
     pop.all_direct = true;
     for (const direct_synapse& d : direct)
         pop.all_direct = pop.all_direct && d.index != direct_synapse::none;
     pop.uniform = pop.all_direct;
     pop.common = direct.front();
-    pop.common.index = 0;
-    for (const direct_synapse& d : direct)
+    pop.contiguous = true;
+    for (std::size_t i = 0; i < direct.size(); ++i) {
+        const direct_synapse& d = direct[i];
         pop.uniform = pop.uniform && d.delay == pop.common.delay &&
                       d.receptor == pop.common.receptor && d.weight == pop.common.weight;
+        pop.contiguous = pop.contiguous && d.index == pop.common.index + i;
+    }
+    pop.contiguous = pop.contiguous && pop.uniform;
     gids_.insert(gids_.end(), gids.begin(), gids.end());
     direct_.insert(direct_.end(), direct.begin(), direct.end());
     for (const direct_synapse& d : direct)

@@ -15,7 +15,9 @@
 // poisson_process) are kept per population transposed, [step % 8][source],
 // so a step reads one contiguous row of words; a population whose direct
 // synapses share delay, receptor and weight needs only each target's index
-// besides, and the loop over it is a lookup, a comparison and an add.
+// besides (nothing when the targets are consecutive neurons, as a one-to-one
+// background's are), and the loop over it is a lookup, a comparison and an
+// add.
 
 #include <cstdint>
 #include <vector>
@@ -56,7 +58,8 @@ class poisson_drive {
         std::size_t begin, end;   // its sources
         std::uint64_t block = 0;  // the block of words_ held, + 1 (0: none yet)
         bool all_direct = false;
-        bool uniform = false;  // all direct with common delay, receptor and weight
+        bool uniform = false;     // all direct with common delay, receptor and weight
+        bool contiguous = false;  // uniform, onto neurons common.index, + 1, ... (one-to-one)
         direct_synapse common;
     };
     void refill(population& pop, std::uint64_t block);
@@ -90,6 +93,12 @@ void poisson_drive::step(step_type s, ring_buffer& buffer, Other&& other) {
         if (pop.uniform) {
             double* row = buffer.slot_row(pop.common.receptor, slot_after(pop.common.delay));
             const auto weight = static_cast<double>(pop.common.weight);
+            if (pop.contiguous) {
+                row += pop.common.index;
+                for (std::size_t j = 0; j < n; ++j)
+                    row[j] += weight * static_cast<double>(proc.count_from(w[j]));
+                continue;
+            }
             const std::uint32_t* index = index_.data() + pop.begin;
             for (std::size_t j = 0; j < n; ++j)
                 row[index[j]] += weight * static_cast<double>(proc.count_from(w[j]));

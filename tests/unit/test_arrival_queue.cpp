@@ -222,10 +222,19 @@ TEST(poisson_drive, equals_each_source_drawn_on_its_own_in_gid_order) {
                                 : poisson_drive::direct_synapse{(i * 7) % 20, i % 2, 1 + i % 5,
                                                                 -0.25f * static_cast<float>(i)});
     }
+    // Population C (gids 300..309): one-to-one onto neurons 5..14 (the
+    // consecutive-target loop).
+    std::vector<gid_type> gc;
+    std::vector<poisson_drive::direct_synapse> dc;
+    for (std::uint32_t i = 0; i < 10; ++i) {
+        gc.push_back(300 + i);
+        dc.push_back({5 + i, 1, 2, 0.125f});
+    }
     poisson_drive drive;
     drive.add_population(fast, ga, da);
     drive.add_population(slow, gb, db);
-    EXPECT_EQ(drive.size(), 70u);
+    drive.add_population(fast, gc, dc);
+    EXPECT_EQ(drive.size(), 80u);
     const std::size_t n_slots = 120;
     ring_buffer got(2, n_slots, 20), want(2, n_slots, 20);
     std::vector<std::pair<gid_type, int>> handed, expected;
@@ -247,6 +256,8 @@ TEST(poisson_drive, equals_each_source_drawn_on_its_own_in_gid_order) {
             add(fast, ga[i], da[i]);
         for (std::size_t i = 0; i < gb.size(); ++i)
             add(slow, gb[i], db[i]);
+        for (std::size_t i = 0; i < gc.size(); ++i)
+            add(fast, gc[i], dc[i]);
     }
     EXPECT_EQ(handed, expected);
     EXPECT_FALSE(expected.empty());
