@@ -417,6 +417,24 @@ const delay_mode delay_modes[] = {
     {target_code::max_index, 1, "separate: 28 + 1 bits"},
 };
 
+// build() and the two passes (bounds exactly the synapses' largest delay
+// and index) both give the rows `want`, and the same store.
+void expect_build_and_two_pass_agree(gid_type n_sources, const std::vector<pending_synapse>& input,
+                                     const delay_mode& mode, const expected_rows& want) {
+    synapse_store built;
+    built.build(n_sources, std::vector<pending_synapse>(input));
+    {
+        SCOPED_TRACE("build");
+        expect_rows(built, n_sources, want);
+    }
+    {
+        SCOPED_TRACE("two passes, the exact largest delay and index");
+        const synapse_store placed = two_pass(n_sources, input, mode.max_delay, mode.max_index);
+        expect_rows(placed, n_sources, want);
+        expect_same_store(placed, built, n_sources);
+    }
+}
+
 TEST(synapse_store_two_pass, makes_the_rows_build_makes_in_both_delay_modes) {
     const gid_type n_sources = 67;  // the last rows: sources 64 (empty) to 66
     for (const auto& mode : delay_modes) {
@@ -430,18 +448,7 @@ TEST(synapse_store_two_pass, makes_the_rows_build_makes_in_both_delay_modes) {
         ASSERT_GT(want.runs.size(), 50u);
         ASSERT_GT(want.weights.size(), 0u);
 
-        synapse_store built;
-        built.build(n_sources, std::vector<pending_synapse>(input));
-        {
-            SCOPED_TRACE("build");
-            expect_rows(built, n_sources, want);
-        }
-        {
-            SCOPED_TRACE("two passes, the exact largest delay and index");
-            const synapse_store placed = two_pass(n_sources, input, mode.max_delay, mode.max_index);
-            expect_rows(placed, n_sources, want);
-            expect_same_store(placed, built, n_sources);
-        }
+        expect_build_and_two_pass_agree(n_sources, input, mode, want);
         {
             // Bounds above the synapses' (as simulation passes max_delay and
             // the thread's last neuron): the same rows.
@@ -610,18 +617,7 @@ TEST(synapse_store_two_pass, large_stores_placed_in_chunks_are_the_same) {
         ASSERT_GT(input.size(), 2 * synapse_store::chunk_synapses);
         ASSERT_LE(n_sources, 8 * synapse_store::chunk_synapses);
         const expected_rows want = rows_of(n_sources, input);
-        synapse_store built;
-        built.build(n_sources, std::vector<pending_synapse>(input));
-        {
-            SCOPED_TRACE("build");
-            expect_rows(built, n_sources, want);
-        }
-        {
-            SCOPED_TRACE("two passes");
-            const synapse_store placed = two_pass(n_sources, input, mode.max_delay, mode.max_index);
-            expect_rows(placed, n_sources, want);
-            expect_same_store(placed, built, n_sources);
-        }
+        expect_build_and_two_pass_agree(n_sources, input, mode, want);
         // One synapse more than counted, early or last; one fewer.
         for (const std::size_t at : {std::size_t{10}, input.size()}) {
             auto more = input;
