@@ -141,6 +141,18 @@ constexpr std::uint32_t accumulate(std::uint32_t slot, std::uint32_t w,
     return sum;
 }
 
+// A ring-buffer slot after `count` spikes of weight w in one step, added one
+// spike at a time as the hardware adds them: every spike after those that
+// still fit counts one saturation (count <= 0xFFFF).
+constexpr std::uint32_t accumulate(std::uint32_t slot, std::uint32_t w, std::uint32_t count,
+                                   std::uint64_t& saturations) {
+    const std::uint32_t sum = slot + w * count;
+    if (sum <= max_weight) return sum;
+    const std::uint32_t fit = (max_weight - slot) / w;  // w > 0: the sum exceeds the slot
+    saturations += count - fit;
+    return max_weight;
+}
+
 // A ring-buffer slot as synaptic input: (slot << left_shift) read as the raw
 // bits of an accum.
 constexpr accum weight_to_input(std::uint32_t slot, int left_shift) {

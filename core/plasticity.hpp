@@ -39,7 +39,9 @@
 
 namespace ganglion {
 
-class ring_buffer;
+template <class T>
+class basic_ring_buffer;
+using ring_buffer = basic_ring_buffer<double>;
 
 struct stdp_spec {
     enum class dependence { additive, multiplicative };

@@ -20,8 +20,10 @@
 // add.
 
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
+#include "core/fixed_point.hpp"
 #include "core/poisson.hpp"
 #include "core/ring_buffer.hpp"
 #include "core/types.hpp"
@@ -35,7 +37,7 @@ class poisson_drive {
         std::uint32_t index = none;  // thread-local neuron; none: not direct
         std::uint32_t receptor = 0;
         std::uint32_t delay = 0;  // steps
-        float weight = 0;
+        float weight = 0;  // SpiNNaker mode: the 16-bit integer weight
         bool operator==(const direct_synapse&) const = default;
     };
 
@@ -46,8 +48,11 @@ class poisson_drive {
 
     // Draws step s of every source: direct ones add into `buffer` (slot of
     // s + delay), `other(gid, count)` is called for the rest with a count > 0.
-    template <class Other>
-    void step(step_type s, ring_buffer& buffer, Other&& other);
+    // A double buffer sums w k; SpiNNaker's 16-bit buffer adds the k spikes
+    // of weight w (a whole number) saturating, counting into `saturations`.
+    template <class T, class Other>
+    void step(step_type s, basic_ring_buffer<T>& buffer, Other&& other,
+              std::uint64_t* saturations = nullptr);
 
     std::size_t size() const { return gids_.size(); }
     std::size_t bytes() const;
@@ -75,13 +80,25 @@ class poisson_drive {
     std::vector<std::uint32_t> words_;  // per population: [step % 8][source]
 };
 
-template <class Other>
-void poisson_drive::step(step_type s, ring_buffer& buffer, Other&& other) {
+template <class T, class Other>
+void poisson_drive::step(step_type s, basic_ring_buffer<T>& buffer, Other&& other,
+                         std::uint64_t* saturations) {
     const std::size_t n_slots = buffer.n_slots();
     const std::size_t slot_of_s = buffer.slot(s);
     auto slot_after = [&](std::uint32_t delay) {
         std::size_t slot = slot_of_s + delay;
         return slot >= n_slots ? slot - n_slots : slot;
+    };
+    // The cell after k spikes of weight w (as deliver_source adds them:
+    // exactly w for one spike; adding 0 x w changes no cell: cells are never
+    // -0; or as the word store adds them).
+    auto add = [saturations](T& x, float w, int k) {
+        if constexpr (std::is_same_v<T, double>) {
+            x += static_cast<double>(w) * static_cast<double>(k);
+        } else {
+            x = static_cast<T>(fixed::accumulate(x, static_cast<std::uint32_t>(w),
+                                                 static_cast<std::uint32_t>(k), *saturations));
+        }
     };
     for (population& pop : populations_) {
         const poisson_process& proc = *pop.process;
@@ -91,30 +108,26 @@ void poisson_drive::step(step_type s, ring_buffer& buffer, Other&& other) {
         const std::uint32_t* w = words(pop, s);
         const std::size_t n = pop.end - pop.begin;
         if (pop.uniform) {
-            double* row = buffer.slot_row(pop.common.receptor, slot_after(pop.common.delay));
-            const auto weight = static_cast<double>(pop.common.weight);
+            T* row = buffer.slot_row(pop.common.receptor, slot_after(pop.common.delay));
+            const float weight = pop.common.weight;
             if (pop.contiguous) {
                 row += pop.common.index;
                 for (std::size_t j = 0; j < n; ++j)
-                    row[j] += weight * static_cast<double>(proc.count_from(w[j]));
+                    add(row[j], weight, proc.count_from(w[j]));
                 continue;
             }
             const std::uint32_t* index = index_.data() + pop.begin;
             for (std::size_t j = 0; j < n; ++j)
-                row[index[j]] += weight * static_cast<double>(proc.count_from(w[j]));
+                add(row[index[j]], weight, proc.count_from(w[j]));
             continue;
         }
         for (std::size_t j = 0; j < n; ++j) {
             const int k = proc.count_from(w[j]);
             const direct_synapse& d = direct_[pop.begin + j];
-            if (d.index != direct_synapse::none) {
-                // As deliver_source adds it: w x k (exactly w for one spike;
-                // adding 0 x w changes no cell: cells are never -0).
-                buffer.slot_row(d.receptor, slot_after(d.delay))[d.index] +=
-                    static_cast<double>(d.weight) * static_cast<double>(k);
-            } else if (k > 0) {
+            if (d.index != direct_synapse::none)
+                add(buffer.slot_row(d.receptor, slot_after(d.delay))[d.index], d.weight, k);
+            else if (k > 0)
                 other(gids_[pop.begin + j], k);
-            }
         }
     }
 }

@@ -26,7 +26,8 @@ struct simulation::thread_state {
         : layout(spec, part, thread) {}
     thread_layout layout;
     std::vector<std::unique_ptr<population_shard>> shards;
-    ring_buffer buffer;
+    ring_buffer buffer;              // double mode's input
+    fixed_ring_buffer fixed_buffer;  // SpiNNaker mode's (the other one is empty)
     synapse_store synapses;
     arrival_queue arrivals;  // spikes whose static synapses here have not all arrived
     plastic_store plastic;   // STDP synapses (core/plasticity.hpp)
@@ -41,6 +42,23 @@ struct simulation::thread_state {
     std::vector<pending_synapse> pending;
     std::vector<std::pair<std::size_t, std::size_t>> drawn_ranges;
     std::uint64_t saturations = 0;
+
+    // Whichever buffer the mode uses, for checkpoints (a SpiNNaker slot is a
+    // whole number, exact as a double).
+    bool fixed() const { return fixed_buffer.n_slots() > 0; }
+    std::size_t n_receptors() const {
+        return fixed() ? fixed_buffer.n_receptors() : buffer.n_receptors();
+    }
+    std::size_t n_slots() const { return fixed() ? fixed_buffer.n_slots() : buffer.n_slots(); }
+    double input_at(std::size_t r, step_type s, std::size_t i) const {
+        return fixed() ? fixed_buffer.row(r, s)[i] : buffer.row(r, s)[i];
+    }
+    void set_input_at(std::size_t r, step_type s, std::size_t i, double v) {
+        if (fixed())
+            fixed_buffer.row(r, s)[i] = static_cast<std::uint16_t>(v);
+        else
+            buffer.row(r, s)[i] = v;
+    }
 };
 
 std::pair<double, double> resolve_delay_range(const model_spec& spec) {
@@ -221,9 +239,11 @@ void simulation::build() {
         thread_state& ts = *threads_[t];
         // SpiNNaker mode makes its shards once the left shifts are known.
         if (!fixed) make_shards(ts);
-        ts.buffer =
-            ring_buffer(n_receptors, static_cast<std::size_t>(grid_.min_steps + grid_.max_steps),
-                        ts.layout.n_local());
+        const auto n_slots = static_cast<std::size_t>(grid_.min_steps + grid_.max_steps);
+        if (fixed)
+            ts.fixed_buffer = fixed_ring_buffer(n_receptors, n_slots, ts.layout.n_local());
+        else
+            ts.buffer = ring_buffer(n_receptors, n_slots, ts.layout.n_local());
         std::vector<pending_synapse> pending, drawn;
         std::vector<plastic_store::pending> plastic;
         std::vector<std::uint32_t> incoming(ts.layout.n_local(), 0);
@@ -348,6 +368,11 @@ void simulation::build() {
                 gids.push_back(g);
                 direct.emplace_back();
                 // One static synapse here: the drive adds to its cell itself.
+                if (const auto one = ts.words.single(g)) {
+                    direct.back() = {one->index, one->receptor, one->delay,
+                                     static_cast<float>(one->weight)};
+                    continue;
+                }
                 if (!syn.has_row(g) || ts.plastic.has_row(g) ||
                     syn.run_end(g) - syn.run_begin(g) != 1)
                     continue;
@@ -625,7 +650,7 @@ void simulation::interval_update(thread_state& ts, step_type first, step_type la
     ts.spikes.start_interval(first);
     for (std::size_t p = 0; p < ts.shards.size(); ++p) {
         if (generated_[p]) continue;  // generated where its synapses are
-        const input_view in{&ts.buffer, ts.layout.populations()[p].offset};
+        const input_view in{&ts.buffer, ts.layout.populations()[p].offset, &ts.fixed_buffer};
         ts.shards[p]->update(first, last, in, ts.spikes);
     }
 }
@@ -671,16 +696,24 @@ void simulation::interval_deliver(thread_state& ts, step_type first, step_type l
     // (step, source) order, each source's spikes of a step at once (weight x
     // count; plastic synapses once per spike): no spike words, no merge, and
     // every buffer cell sums its inputs in the same order on every split.
-    for (step_type s = first; s < last; ++s)
+    for (step_type s = first; s < last; ++s) {
+        if (spec_.spinnaker.enabled) {
+            ts.drive.step(
+                s, ts.fixed_buffer,
+                [&](gid_type g, int k) {
+                    ts.words.deliver(g, s, static_cast<std::uint32_t>(k), ts.fixed_buffer,
+                                     ts.saturations);
+                },
+                &ts.saturations);
+            continue;
+        }
         ts.drive.step(s, ts.buffer, [&](gid_type g, int k) {
-            if (spec_.spinnaker.enabled)
-                ts.words.deliver(g, s, static_cast<std::uint32_t>(k), ts.buffer, ts.saturations);
-            else
-                deliver_source(ts.synapses, ts.buffer, g, s, k);
+            deliver_source(ts.synapses, ts.buffer, g, s, k);
             if (ts.plastic.has_row(g))
                 for (int i = 0; i < k; ++i)
                     ts.plastic.deliver(g, s, rules_, grid_.dt, ts.history, ts.buffer);
         });
+    }
     // Static synapses of received spikes arriving in the next interval, after
     // everything above: each cell sums what was pushed into it first, then
     // what arrives, in (step, gid) order.
@@ -691,7 +724,7 @@ void simulation::interval_deliver(thread_state& ts, step_type first, step_type l
 void simulation::deliver_all(thread_state& ts, const std::vector<std::uint64_t>& words,
                              step_type first) {
     if (spec_.spinnaker.enabled) {
-        ts.words.deliver_spikes(words, first, ts.buffer, ts.saturations);
+        ts.words.deliver_spikes(words, first, ts.fixed_buffer, ts.saturations);
         return;
     }
     // Static synapses arrive later (interval_deliver), plastic ones are
@@ -891,7 +924,7 @@ std::size_t simulation::synapse_bytes() const {
 std::size_t simulation::buffer_bytes() const {
     std::size_t b = 0;
     for (const auto& ts : threads_)
-        b += ts->buffer.bytes();
+        b += ts->buffer.bytes() + ts->fixed_buffer.bytes();
     return b;
 }
 
@@ -918,8 +951,8 @@ checkpoint_state simulation::capture() const {
     c.spike_counts = spike_counts_;
     c.recorded_counts = recorded_counts_;
     c.populations.resize(spec_.populations.size());
-    c.n_receptors = threads_.empty() ? 0 : threads_[0]->buffer.n_receptors();
-    c.n_slots = threads_.empty() ? 0 : threads_[0]->buffer.n_slots();
+    c.n_receptors = threads_.empty() ? 0 : threads_[0]->n_receptors();
+    c.n_slots = threads_.empty() ? 0 : threads_[0]->n_slots();
     for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
         auto& part = c.populations[p];
         part.name = spec_.populations[p].name;
@@ -962,12 +995,11 @@ checkpoint_state simulation::capture() const {
     }
     for (const auto& ts : threads_) {
         // Pending input of every local neuron.
-        const ring_buffer& b = ts->buffer;
         for (std::uint64_t i = 0; i < ts->layout.n_local(); ++i) {
             c.buffer_gids.push_back(ts->layout.gid_at(i));
-            for (std::size_t r = 0; r < b.n_receptors(); ++r)
-                for (std::size_t k = 0; k < b.n_slots(); ++k)
-                    c.buffer_values.push_back(b.row(r, step_ + static_cast<step_type>(k))[i]);
+            for (std::size_t r = 0; r < ts->n_receptors(); ++r)
+                for (std::size_t k = 0; k < ts->n_slots(); ++k)
+                    c.buffer_values.push_back(ts->input_at(r, step_ + static_cast<step_type>(k), i));
         }
         // Plastic synapses, traces and post history.
         const plastic_store& ps = ts->plastic;
@@ -1006,8 +1038,8 @@ void simulation::restore(const std::vector<checkpoint_state>& parts) {
     spike_counts_ = first.spike_counts;
     recorded_counts_ = first.recorded_counts;
     if (first.populations.size() != spec_.populations.size() ||
-        first.n_slots != static_cast<std::uint64_t>(threads_[0]->buffer.n_slots()) ||
-        first.n_receptors != threads_[0]->buffer.n_receptors())
+        first.n_slots != static_cast<std::uint64_t>(threads_[0]->n_slots()) ||
+        first.n_receptors != threads_[0]->n_receptors())
         throw error(
             "checkpoint: it was written for another network (populations or delays differ)");
     for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
@@ -1093,7 +1125,7 @@ void simulation::restore(const std::vector<checkpoint_state>& parts) {
             const double* v = c.buffer_values.data() + i * per_neuron;
             for (std::size_t r = 0; r < first.n_receptors; ++r)
                 for (std::size_t k = 0; k < first.n_slots; ++k)
-                    ts.buffer.row(r, step_ + static_cast<step_type>(k))[idx] = *v++;
+                    ts.set_input_at(r, step_ + static_cast<step_type>(k), idx, *v++);
         }
     // Spikes still arriving: their runs arriving before step_ + D are in the
     // buffer already (interval_deliver delivers one interval ahead).

@@ -354,11 +354,11 @@ std::size_t word_store::bytes() const {
            word_index_.capacity() * sizeof(std::uint64_t);
 }
 
-std::uint64_t word_store::deliver(gid_type g, step_type s, std::uint32_t count, ring_buffer& buffer,
-                                  std::uint64_t& saturations) const {
+std::uint64_t word_store::deliver(gid_type g, step_type s, std::uint32_t count,
+                                  fixed_ring_buffer& buffer, std::uint64_t& saturations) const {
     if (!has_row(g)) return 0;
     const auto n_slots = static_cast<std::uint32_t>(buffer.n_slots());
-    const std::size_t stride = buffer.slot_row(0, 1) - buffer.slot_row(0, 0);
+    const std::size_t stride = buffer.stride();
     // The slot of delay 1 in each stage: one division per call, not per row.
     // Every delay is below n_slots, so slot + delay needs one wrap at most.
     std::uint32_t stage_slot[16];
@@ -368,7 +368,7 @@ std::uint64_t word_store::deliver(gid_type g, step_type s, std::uint32_t count, 
         stage_slot[k] = stage_slot[k - 1] + stage_step;
         if (stage_slot[k] >= n_slots) stage_slot[k] -= n_slots;
     }
-    double* receptor_base[16];
+    std::uint16_t* receptor_base[16];
     for (std::size_t r = 0; r < buffer.n_receptors() && r < 16; ++r)
         receptor_base[r] = buffer.slot_row(r, 0);
     const std::uint32_t* words = words_.data() + word_index_[g];
@@ -382,17 +382,9 @@ std::uint64_t word_store::deliver(gid_type g, step_type s, std::uint32_t count, 
             const std::uint32_t word = words[i];
             std::uint32_t slot = base + ((word >> 12) & 15);
             if (slot >= n_slots) slot -= n_slots;
-            double& x = receptor_base[(word >> 8) & 15][slot * stride + core_start + (word & 255)];
-            const std::uint32_t weight = word >> 16;
-            double y = x + static_cast<double>(weight * count);
-            if (y > fixed::max_weight) {
-                // As the hardware, one spike at a time: every spike after
-                // those that still fit counts one saturation.
-                const auto fit = (fixed::max_weight - static_cast<std::uint32_t>(x)) / weight;
-                saturations += count - std::min(count, fit);
-                y = fixed::max_weight;
-            }
-            x = y;
+            std::uint16_t& x =
+                receptor_base[(word >> 8) & 15][slot * stride + core_start + (word & 255)];
+            x = static_cast<std::uint16_t>(fixed::accumulate(x, word >> 16, count, saturations));
         }
         words += n;
         events += n;
@@ -400,8 +392,16 @@ std::uint64_t word_store::deliver(gid_type g, step_type s, std::uint32_t count, 
     return events;
 }
 
+std::optional<word_store::single_word> word_store::single(gid_type g) const {
+    if (!has_row(g) || word_index_[g + 1] - word_index_[g] != 1) return std::nullopt;
+    const row& h = rows_[row_index_[g]];
+    const std::uint32_t word = words_[word_index_[g]];
+    return single_word{core_start_[h.core()] + (word & 255), (word >> 8) & 15,
+                       h.stage() * 16 + ((word >> 12) & 15) + 1, word >> 16};
+}
+
 std::uint64_t word_store::deliver_spikes(const std::vector<std::uint64_t>& spike_words,
-                                         step_type first_step, ring_buffer& buffer,
+                                         step_type first_step, fixed_ring_buffer& buffer,
                                          std::uint64_t& saturations) const {
     std::uint64_t events = 0;
     const std::size_t n = spike_words.size();

@@ -17,6 +17,7 @@
 // the length of the row.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -116,14 +117,22 @@ class word_store {
     // steps count from first_step, one spike each, in their order; returns
     // the synaptic events.
     std::uint64_t deliver_spikes(const std::vector<std::uint64_t>& spike_words,
-                                 step_type first_step, ring_buffer& buffer,
+                                 step_type first_step, fixed_ring_buffer& buffer,
                                  std::uint64_t& saturations) const;
 
     // Adds source g's words, `count` spikes of it in step s, into the
     // saturating slots (counting saturations as the hardware would, spike
     // by spike); returns the synaptic events.
-    std::uint64_t deliver(gid_type g, step_type s, std::uint32_t count, ring_buffer& buffer,
+    std::uint64_t deliver(gid_type g, step_type s, std::uint32_t count, fixed_ring_buffer& buffer,
                           std::uint64_t& saturations) const;
+
+    // Source g's one word here, if its row on this thread is exactly one
+    // word (a one-to-one Poisson drive's): its cell, receptor, delay in
+    // steps and 16-bit weight.
+    struct single_word {
+        std::uint32_t index, receptor, delay, weight;
+    };
+    std::optional<single_word> single(gid_type g) const;
 
     // Every synapse as (source, target_code, weight as the 16-bit integer,
     // delay in steps), for tests.

@@ -237,7 +237,7 @@ const fixed_store& fixed_store_of(const network& net) {
 void deliver_fixed(benchmark::State& state, const network& net) {
     const spinnaker::word_store& store = fixed_store_of(net).words;
     const auto spikes = make_spikes(net, 1000);
-    ring_buffer buffer(2, net.min_delay + net.max_delay, net.n_targets);
+    fixed_ring_buffer buffer(2, net.min_delay + net.max_delay, net.n_targets);
     std::uint64_t events = 0, saturations = 0, iteration = 0;
     std::size_t spike_count = 0;
     step_type first = 0;
@@ -249,7 +249,8 @@ void deliver_fixed(benchmark::State& state, const network& net) {
         first += net.min_delay;
         // Every weight is one unit, and the slots are cleared every 2^16
         // intervals (a negligible cost), so they never saturate.
-        if ((++iteration & 0xFFFF) == 0) std::fill(buffer.data().begin(), buffer.data().end(), 0.0);
+        if ((++iteration & 0xFFFF) == 0)
+            std::fill(buffer.data().begin(), buffer.data().end(), std::uint16_t{0});
         i = i + 1 == spikes.size() ? 0 : i + 1;
     }
     benchmark::DoNotOptimize(buffer.data().data());

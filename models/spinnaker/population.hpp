@@ -2,8 +2,8 @@
 
 // Turns a SpiNNaker fixed-point model into a population_shard, as
 // core/neuron_population.hpp does for the double models. The engine's ring
-// buffers hold, in SpiNNaker mode, the saturated sums of 16-bit weights
-// (whole numbers 0 .. 0xFFFF); this shard turns each into synaptic input as
+// buffers hold, in SpiNNaker mode, the saturated sums of 16-bit weights in
+// 16-bit slots (fixed_ring_buffer); this shard turns each into synaptic input as
 // sPyNNaker does (slot << left_shift read as an s16.15 accum), advances the
 // model in fixed point, and keeps a double copy of the state for the parts
 // of the engine that speak double (initial values, recording).
@@ -72,13 +72,13 @@ class fixed_population final : public population_shard {
         fixed::accum* injected = inputs_[M::n_receptors].data();
         for (step_type s = from; s < to; ++s) {
             for (std::size_t r = 0; r < M::n_receptors; ++r) {
-                double* row = in.row(r, s);
+                std::uint16_t* row = in.fixed_row(r, s);
                 fixed::accum* x = inputs_[r].data();
                 const int shift = shifts_[r];
                 for (std::size_t i = 0; i < n; ++i)
-                    x[i] = fixed::weight_to_input(static_cast<std::uint32_t>(row[i]), shift);
+                    x[i] = fixed::weight_to_input(row[i], shift);
                 // Clear on read: the slot is reused D + max_delay steps later.
-                std::fill(row, row + n, 0.0);
+                std::fill(row, row + n, std::uint16_t{0});
             }
             if (currents_) {
                 currents_->fill(s, injected_.data());

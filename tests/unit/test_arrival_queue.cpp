@@ -271,6 +271,61 @@ TEST(poisson_drive, equals_each_source_drawn_on_its_own_in_gid_order) {
     EXPECT_NE(total, 0.0);
 }
 
+TEST(poisson_drive, saturates_spinnaker_slots_as_one_spike_at_a_time) {
+    // SpiNNaker mode: 16-bit slots, whole-number weights. Weights large
+    // enough that a step's counts often overflow a slot: the drive must leave
+    // every slot and the saturation count as adding each spike on its own,
+    // in gid order, would.
+    const double dt = 0.1;
+    const poisson_process fast = poisson_process::make(16000.0, 0.0, 1e9, dt, 11, 3);
+    std::vector<gid_type> ga, gb, gc;
+    std::vector<poisson_drive::direct_synapse> da, db, dc;
+    for (std::uint32_t i = 0; i < 40; ++i) {  // uniform, two sources per cell
+        ga.push_back(100 + i);
+        da.push_back({i % 20, 0, 3, static_cast<float>(0x5000)});
+    }
+    for (std::uint32_t i = 0; i < 30; ++i) {  // own delays, receptors, weights
+        gb.push_back(200 + i);
+        db.push_back(i % 4 == 0 ? poisson_drive::direct_synapse{}
+                                : poisson_drive::direct_synapse{
+                                      (i * 7) % 20, i % 2, 1 + i % 5,
+                                      static_cast<float>((i * 0x1234) & 0xFFFF)});
+    }
+    for (std::uint32_t i = 0; i < 10; ++i) {  // one-to-one onto consecutive cells
+        gc.push_back(300 + i);
+        dc.push_back({5 + i, 1, 2, static_cast<float>(0x7000)});
+    }
+    poisson_drive drive;
+    drive.add_population(fast, ga, da);
+    drive.add_population(fast, gb, db);
+    drive.add_population(fast, gc, dc);
+    const std::size_t n_slots = 120;
+    fixed_ring_buffer got(2, n_slots, 20), want(2, n_slots, 20);
+    std::uint64_t got_saturations = 0, want_saturations = 0;
+    std::size_t handed = 0;
+    for (step_type s = 0; s < 100; ++s) {
+        drive.step(
+            s, got, [&](gid_type, int) { ++handed; }, &got_saturations);
+        auto add = [&](gid_type g, const poisson_drive::direct_synapse& d) {
+            if (d.index == poisson_drive::direct_synapse::none) return;
+            std::uint16_t& x = want.row(d.receptor, s + d.delay)[d.index];
+            for (int k = fast.count(g, s); k > 0; --k)
+                x = static_cast<std::uint16_t>(fixed::accumulate(
+                    x, static_cast<std::uint32_t>(d.weight), want_saturations));
+        };
+        for (std::size_t i = 0; i < ga.size(); ++i)
+            add(ga[i], da[i]);
+        for (std::size_t i = 0; i < gb.size(); ++i)
+            add(gb[i], db[i]);
+        for (std::size_t i = 0; i < gc.size(); ++i)
+            add(gc[i], dc[i]);
+    }
+    EXPECT_GT(handed, 0u);
+    EXPECT_GT(want_saturations, 100u) << "the test should saturate";
+    EXPECT_EQ(got_saturations, want_saturations);
+    EXPECT_TRUE(got.data() == want.data()) << "the slots differ";
+}
+
 TEST(poisson_drive, populations_must_come_in_gid_order) {
     const poisson_process p = poisson_process::make(10.0, 0.0, 100.0, 0.1, 1, 1);
     poisson_drive drive;

@@ -647,6 +647,29 @@ TEST(fixed_point, accumulate_saturates_at_0xffff_and_counts_each_saturating_add)
     }
 }
 
+TEST(fixed_point, accumulate_of_k_spikes_equals_k_single_adds) {
+    // A source's k spikes in one step (a Poisson count) must leave the slot
+    // and the saturation count exactly as k adds of one spike each.
+    std::mt19937_64 rng(seed + 12);
+    for (int trial = 0; trial < 200000; ++trial) {
+        const auto slot = static_cast<std::uint32_t>(rng() & 0xFFFF);
+        const std::uint32_t w = trial % 7 == 0 ? 0u : static_cast<std::uint32_t>(rng() >> 48);
+        const auto k = static_cast<std::uint32_t>(rng() % 40);
+        std::uint64_t one_by_one = 5, at_once = 5;
+        std::uint32_t expected = slot;
+        for (std::uint32_t i = 0; i < k; ++i)
+            expected = accumulate(expected, w, one_by_one);
+        ASSERT_EQ(accumulate(slot, w, k, at_once), expected)
+            << "slot=" << slot << " w=" << w << " k=" << k;
+        ASSERT_EQ(at_once, one_by_one) << "slot=" << slot << " w=" << w << " k=" << k;
+    }
+    std::uint64_t saturations = 0;
+    EXPECT_EQ(accumulate(0xFFEF, 0x10, 1, saturations), 0xFFFFu);  // exactly full
+    EXPECT_EQ(saturations, 0u);
+    EXPECT_EQ(accumulate(0, 0x4000, 10, saturations), 0xFFFFu);  // adds 4 .. 10 saturate
+    EXPECT_EQ(saturations, 7u);
+}
+
 TEST(fixed_point, weight_to_input_is_the_weight_scaled_by_2_to_the_shift) {
     // Exhaustive over 16-bit slots and shifts 0 to 16: slot * 2^shift / 2^15
     // as a value (exact in double) while it is below 2^31 ulp; beyond, the

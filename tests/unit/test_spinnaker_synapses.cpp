@@ -497,12 +497,12 @@ TEST(spinnaker_word_store, deliver_adds_weight_times_count_at_step_plus_delay) {
                             word_store store;
                             store.build(f.n_sources(), layout,
                                         {{2, target_code::make(li, receptor), 1000.0f, d}});
-                            ring_buffer buffer(2, n_slots, layout.n_local());
+                            fixed_ring_buffer buffer(2, n_slots, layout.n_local());
                             std::uint64_t saturations = 0;
                             EXPECT_EQ(store.deliver(2, s, 3, buffer, saturations), 1u);
                             EXPECT_EQ(store.deliver(1, s, 3, buffer, saturations), 0u);  // no row
                             EXPECT_EQ(saturations, 0u);
-                            const double* row = buffer.row(receptor, s + d);
+                            const std::uint16_t* row = buffer.row(receptor, s + d);
                             EXPECT_EQ(row[li], 3000.0);
                             double sum = 0;
                             for (const double x : buffer.data())
@@ -536,7 +536,7 @@ TEST(spinnaker_word_store, a_row_spanning_two_cores) {
     EXPECT_TRUE(same(listed[0], input[1]));
     EXPECT_TRUE(same(listed[1], input[0]));
     EXPECT_TRUE(same(listed[2], input[2]));
-    ring_buffer buffer(2, 1 + 20, layout.n_local());
+    fixed_ring_buffer buffer(2, 1 + 20, layout.n_local());
     std::uint64_t saturations = 0;
     EXPECT_EQ(store.deliver(0, 4, 1, buffer, saturations), 3u);
     EXPECT_EQ(buffer.row(0, 7)[a], 5.0);
@@ -568,7 +568,7 @@ TEST(spinnaker_word_store, a_long_row_onto_one_core_keeps_every_synapse) {
             ADD_FAILURE() << "synapse " << k << " differs";
             break;
         }
-    ring_buffer buffer(2, 1 + 16, layout.n_local());
+    fixed_ring_buffer buffer(2, 1 + 16, layout.n_local());
     std::uint64_t sat = 0;
     EXPECT_EQ(store.deliver(1, 0, 1, buffer, sat), n);
     EXPECT_EQ(sat, 0u);
@@ -593,7 +593,7 @@ TEST(spinnaker_word_store, saturating_slots_count_each_saturating_addition) {
                  {2, target_code::make(li, 0), 0.0f, 5},
                  {2, target_code::make(other, 0), 0.0f, 5},
                  {3, target_code::make(other, 0), static_cast<float>(0x8000), 5}});
-    ring_buffer buffer(2, 1 + 16, layout.n_local());
+    fixed_ring_buffer buffer(2, 1 + 16, layout.n_local());
     std::uint64_t sat = 0;
     // 0x9000 + 0x6FFF = 0xFFFF exactly: not saturated.
     store.deliver(0, 10, 1, buffer, sat);
@@ -883,6 +883,47 @@ TEST(spinnaker_simulation, simultaneous_inputs_above_0xffff_saturate_the_ring_bu
     sim.run();
     EXPECT_EQ(sim.left_shifts()[1], (std::vector<int>{10, 0}));
     EXPECT_EQ(sim.ring_buffer_saturations(), 0u);
+}
+
+// A one-to-one Poisson drive generated at its targets adds each source's
+// count in one go (poisson_drive into the 16-bit slots, the source's one word
+// read by word_store::single); recorded, the same sources' spikes arrive as
+// spike words and go through word_store::deliver one at a time. The targets
+// must fire the same spikes, with the same saturations.
+TEST(spinnaker_simulation, a_generated_poisson_drive_equals_its_received_spikes) {
+    serial_communicator comm;
+    auto spec_of = [](bool recorded) {
+        model_spec spec;
+        spec.simulation.dt = 0.1;
+        spec.simulation.dt_given = true;
+        spec.simulation.tstop = 200.0;
+        spec.simulation.seed = 3;
+        spec.spinnaker.enabled = true;
+        auto bg = population("bg", "SpikeSourcePoisson", 300);
+        bg.parameters.scalars["rate"] = 20000.0;
+        bg.record_spikes = recorded;
+        spec.populations.push_back(bg);
+        auto tgt = population("tgt", "IF_curr_exp", 300);  // cores of 256 and 44
+        tgt.record_spikes = true;
+        spec.populations.push_back(tgt);
+        spec.projections.push_back(projection(0, 1, connector_spec::kind::one_to_one,
+                                              value_spec::constant(0.02),
+                                              value_spec::constant(1.5), "excitatory", 1.0));
+        return spec;
+    };
+    simulation received(spec_of(true), standard_models(), comm, 1);
+    received.run();
+    ASSERT_GT(received.spike_counts()[1], 100u) << "the targets should fire";
+    for (const int threads : {1, 2}) {
+        SCOPED_TRACE(std::to_string(threads) + " threads");
+        simulation generated(spec_of(false), standard_models(), comm, threads);
+        generated.run();
+        EXPECT_EQ(generated.spike_counts()[1], received.spike_counts()[1]);
+        EXPECT_EQ(generated.recorded()[1].node_id, received.recorded()[1].node_id);
+        EXPECT_EQ(generated.recorded()[1].time, received.recorded()[1].time);
+        EXPECT_EQ(generated.ring_buffer_saturations(), received.ring_buffer_saturations());
+        EXPECT_EQ(generated.left_shifts(), received.left_shifts());
+    }
 }
 
 // A network with Poisson input, recurrent excitation and inhibition, cores
