@@ -36,11 +36,11 @@ struct simulation::thread_state {
     phase_timers timers;
     // Poisson sources generated here rather than received (interval_deliver).
     poisson_drive drive;
-    // SpiNNaker mode: the synaptic words, the synapses while they are built
-    // (with each projection's range in them), and the ring-buffer saturations.
+    // SpiNNaker mode: the synaptic words, what this thread's synapses of
+    // each projection showed (for the left shifts), and the ring-buffer
+    // saturations.
     spinnaker::word_store words;
-    std::vector<pending_synapse> pending;
-    std::vector<std::pair<std::size_t, std::size_t>> drawn_ranges;
+    std::vector<spinnaker::projection_measure> measured;  // per projection, while building
     std::uint64_t saturations = 0;
 
     // Whichever buffer the mode uses, for checkpoints (a SpiNNaker slot is a
@@ -244,7 +244,7 @@ void simulation::build() {
             ts.fixed_buffer = fixed_ring_buffer(n_receptors, n_slots, ts.layout.n_local());
         else
             ts.buffer = ring_buffer(n_receptors, n_slots, ts.layout.n_local());
-        std::vector<pending_synapse> pending, drawn;
+        std::vector<pending_synapse> drawn;
         std::vector<plastic_store::pending> plastic;
         std::vector<std::uint32_t> incoming(ts.layout.n_local(), 0);
         auto is_static = [&](std::size_t k) { return !spec_.projections[k].synapse.stdp; };
@@ -267,6 +267,13 @@ void simulation::build() {
             const std::uint64_t n_local = ts.layout.n_local();
             ts.synapses.start_placing(grid_.max_steps,
                                       static_cast<std::uint32_t>(n_local > 0 ? n_local - 1 : 0));
+        } else {
+            // SpiNNaker mode (static synapses only), also in two passes: the
+            // first draws everything, counts each source's words and measures
+            // what the left shifts need; spinnaker_synapses draws them again,
+            // quantised, into their places.
+            measure_spinnaker_synapses(ts, receptors, per_thread[t]);
+            return;
         }
         struct placer final : synapse_sink {
             synapse_store& store;
@@ -278,7 +285,7 @@ void simulation::build() {
             }
         } place(ts.synapses);
         for (std::size_t k = 0; k < spec_.projections.size(); ++k) {
-            if (is_static(k) && !fixed) {
+            if (is_static(k)) {
                 std::optional<saver> save;
                 if (spec_.projections[k].save_connections)
                     save.emplace(spec_, k, ts.layout, saved_per_thread[t][k]);
@@ -286,13 +293,6 @@ void simulation::build() {
                 per_thread[t][k] =
                     draw_projection(spec_, k, receptors[k], ts.layout, grid_, positions_, place);
                 continue;
-            }
-            if (is_static(k)) {
-                const std::size_t before = pending.size();
-                per_thread[t][k] =
-                    draw_projection(spec_, k, receptors[k], ts.layout, grid_, positions_, pending);
-                ts.drawn_ranges.emplace_back(before, pending.size());
-                continue;  // kept for saving once quantised
             }
             // Plastic: own weights per synapse, never shared runs; saved after the run.
             drawn.clear();
@@ -305,22 +305,13 @@ void simulation::build() {
                 ++incoming[target_code::index(s.target_code)];
             }
         }
-        if (fixed) {
-            ts.pending = std::move(pending);
-            return;
-        }
         ts.synapses.finish();
         ts.plastic.build(spec_.total_neurons(), std::move(plastic));
         ts.history.reset(std::move(incoming));
     });
     if (fixed) {
         spinnaker_synapses(receptors, saved_per_thread);
-        parallel_threads(n_threads, [&](int t) {
-            thread_state& ts = *threads_[t];
-            make_shards(ts);
-            ts.words.build(spec_.total_neurons(), ts.layout, std::move(ts.pending));
-            std::vector<std::pair<std::size_t, std::size_t>>().swap(ts.drawn_ranges);
-        });
+        parallel_threads(n_threads, [&](int t) { make_shards(*threads_[t]); });
     }
     // State recording: one probe per thread and recorded population.
     probes_.clear();
@@ -450,39 +441,50 @@ double simulation::quantum_scale(std::size_t population, std::size_t receptor) c
     return ws * std::ldexp(1.0, 15 - shifts_.at(population).at(receptor));
 }
 
+void simulation::measure_spinnaker_synapses(thread_state& ts,
+                                            const std::vector<std::uint32_t>& receptors,
+                                            std::vector<std::uint64_t>& drawn) {
+    // What this thread's synapses of each projection show, and each
+    // source's words counted.
+    constexpr std::uint64_t none = std::numeric_limits<std::uint64_t>::max();
+    struct measurer final : synapse_sink {
+        spinnaker::word_store& words;
+        spinnaker::projection_measure m;
+        std::vector<std::uint32_t> in_degree;
+        measurer(spinnaker::word_store& w, std::size_t n_local) : words(w), in_degree(n_local) {}
+        void put(const pending_synapse& s) override {
+            words.count(s.source);
+            m.max_abs_weight = std::max(m.max_abs_weight, std::abs(double{s.weight}));
+            const std::uint32_t c = ++in_degree[target_code::index(s.target_code)];
+            m.max_in_degree = std::max<std::uint64_t>(m.max_in_degree, c);
+            m.min_delay_steps = std::min<std::uint64_t>(m.min_delay_steps, s.delay);
+            m.max_delay_steps = std::max<std::uint64_t>(m.max_delay_steps, s.delay);
+        }
+    } measure(ts.words, ts.layout.n_local());
+    ts.words.start(spec_.total_neurons(), ts.layout);
+    ts.measured.assign(spec_.projections.size(), {});
+    for (std::size_t k = 0; k < spec_.projections.size(); ++k) {
+        measure.m = {};
+        measure.m.min_delay_steps = none;
+        std::fill(measure.in_degree.begin(), measure.in_degree.end(), 0u);
+        drawn[k] = draw_projection(spec_, k, receptors[k], ts.layout, grid_, positions_, measure);
+        ts.measured[k] = measure.m;
+    }
+}
+
 void simulation::spinnaker_synapses(const std::vector<std::uint32_t>& receptors,
                                     std::vector<std::vector<saved_connections>>& saved_per_thread) {
     const std::size_t n_proj = spec_.projections.size();
     const int n_threads = part_.n_threads;
-    // 1. What was drawn, per projection: reduced with max only (exact).
-    std::vector<std::vector<spinnaker::projection_measure>> per_thread(
-        n_threads, std::vector<spinnaker::projection_measure>(n_proj));
     constexpr std::uint64_t none = std::numeric_limits<std::uint64_t>::max();
-    parallel_threads(n_threads, [&](int t) {
-        thread_state& ts = *threads_[t];
-        std::vector<std::uint32_t> count(ts.layout.n_local(), 0);
-        for (std::size_t k = 0; k < n_proj; ++k) {
-            auto& m = per_thread[t][k];
-            m.min_delay_steps = none;
-            const auto [from, to] = ts.drawn_ranges[k];
-            for (std::size_t i = from; i < to; ++i) {
-                const pending_synapse& s = ts.pending[i];
-                m.max_abs_weight = std::max(m.max_abs_weight, std::abs(double{s.weight}));
-                const std::uint32_t c = ++count[target_code::index(s.target_code)];
-                m.max_in_degree = std::max<std::uint64_t>(m.max_in_degree, c);
-                m.min_delay_steps = std::min<std::uint64_t>(m.min_delay_steps, s.delay);
-                m.max_delay_steps = std::max<std::uint64_t>(m.max_delay_steps, s.delay);
-            }
-            for (std::size_t i = from; i < to; ++i)
-                count[target_code::index(ts.pending[i].target_code)] = 0;
-        }
-    });
+    // 1. What was drawn (measure_spinnaker_synapses), per projection: reduced
+    // over threads and ranks with max only (exact).
     std::vector<spinnaker::projection_measure> measured(n_proj);
     for (std::size_t k = 0; k < n_proj; ++k) {
         auto& m = measured[k];
         m.min_delay_steps = none;
         for (int t = 0; t < n_threads; ++t) {
-            const auto& x = per_thread[t][k];
+            const auto& x = threads_[t]->measured[k];
             m.max_abs_weight = std::max(m.max_abs_weight, x.max_abs_weight);
             m.max_in_degree = std::max(m.max_in_degree, x.max_in_degree);
             m.min_delay_steps = std::min(m.min_delay_steps, x.min_delay_steps);
@@ -521,30 +523,45 @@ void simulation::spinnaker_synapses(const std::vector<std::uint32_t>& receptors,
         }
     }
 
-    // 3. Weights to 16 bits, with the counts of those rounded to zero or saturated.
+    // 3. The second pass: every synapse drawn again, its weight to 16 bits
+    // (counting those rounded to zero or saturated), into its place.
     std::vector<std::vector<spinnaker::quantise_counts>> counts(
         n_threads, std::vector<spinnaker::quantise_counts>(n_proj));
     parallel_threads(n_threads, [&](int t) {
         thread_state& ts = *threads_[t];
-        for (std::size_t k = 0; k < n_proj; ++k) {
-            const auto [from, to] = ts.drawn_ranges[k];
-            const bool save = spec_.projections[k].save_connections;
-            if (save) keep_for_saving(k, ts.layout, ts.pending, from, saved_per_thread[t][k], to);
-            auto& saved_w = saved_per_thread[t][k].weight;
-            const std::size_t saved_from = saved_w.size() - (save ? to - from : 0);
-            for (std::size_t i = from; i < to; ++i) {
-                pending_synapse& s = ts.pending[i];
+        std::vector<spinnaker::projection_measure>().swap(ts.measured);
+        struct placer final : synapse_sink {
+            const simulation& sim;
+            thread_state& ts;
+            spinnaker::quantise_counts* counts = nullptr;
+            std::optional<saver> save;
+            saved_connections* saved = nullptr;
+            placer(const simulation& s, thread_state& t) : sim(s), ts(t) {}
+            void put(const pending_synapse& s) override {
                 const std::uint32_t li = target_code::index(s.target_code);
                 const std::size_t p = ts.layout.population_at(li);
-                const double scale = quantum_scale(p, target_code::receptor(s.target_code));
-                const std::uint32_t q = spinnaker::quantise(s.weight, scale, counts[t][k]);
-                s.weight = static_cast<float>(q);
-                // Saved as the hardware holds it, in PyNN units and sign.
-                if (save)
-                    saved_w[saved_from + (i - from)] =
-                        std::copysign(q / scale, saved_w[saved_from + (i - from)]);
+                const double scale = sim.quantum_scale(p, target_code::receptor(s.target_code));
+                const std::uint32_t q = spinnaker::quantise(s.weight, scale, *counts);
+                if (save) {
+                    // Saved as the hardware holds it, in PyNN units and sign.
+                    save->keep(s);
+                    saved->weight.back() = std::copysign(q / scale, saved->weight.back());
+                }
+                pending_synapse word = s;
+                word.weight = static_cast<float>(q);
+                ts.words.place(word);
             }
+        } place(*this, ts);
+        ts.words.start_placing();
+        for (std::size_t k = 0; k < n_proj; ++k) {
+            place.counts = &counts[t][k];
+            place.save.reset();
+            place.saved = &saved_per_thread[t][k];
+            if (spec_.projections[k].save_connections)
+                place.save.emplace(spec_, k, ts.layout, saved_per_thread[t][k]);
+            draw_projection(spec_, k, receptors[k], ts.layout, grid_, positions_, place);
         }
+        ts.words.finish();
     });
     std::vector<std::uint64_t> totals(2 * n_proj, 0);
     for (int t = 0; t < n_threads; ++t)
@@ -636,14 +653,6 @@ void simulation::build_current_injections() {
     for (int t = 0; t < part_.n_threads; ++t)
         for (std::size_t p = 0; p < spec_.populations.size(); ++p)
             if (injections_[t][p]) threads_[t]->shards[p]->set_currents(injections_[t][p].get());
-}
-
-void simulation::keep_for_saving(std::size_t k, const thread_layout& layout,
-                                 const std::vector<pending_synapse>& pending, std::size_t from,
-                                 saved_connections& out, std::size_t to) const {
-    const saver save(spec_, k, layout, out);
-    for (std::size_t i = from; i < std::min(to, pending.size()); ++i)
-        save.keep(pending[i]);
 }
 
 void simulation::interval_update(thread_state& ts, step_type first, step_type last) {

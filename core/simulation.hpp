@@ -189,13 +189,12 @@ class simulation {
     void build_current_injections();
     void make_shards(thread_state& ts);
     void check_spinnaker() const;
+    void measure_spinnaker_synapses(thread_state& ts, const std::vector<std::uint32_t>& receptors,
+                                    std::vector<std::uint64_t>& drawn);
     void spinnaker_synapses(const std::vector<std::uint32_t>& receptors,
                             std::vector<std::vector<saved_connections>>& saved_per_thread);
     double quantum_scale(std::size_t population, std::size_t receptor) const;
     void save_plastic_weights();
-    void keep_for_saving(std::size_t k, const thread_layout& layout,
-                         const std::vector<pending_synapse>& pending, std::size_t from,
-                         saved_connections& out, std::size_t to = SIZE_MAX) const;
 
     model_spec spec_;
     const model_registry& models_;

@@ -272,16 +272,28 @@ std::uint32_t quantise(double weight, double scale, quantise_counts& counts) {
 
 void word_store::build(gid_type n_sources, const thread_layout& layout,
                        std::vector<pending_synapse>&& pending) {
+    start(n_sources, layout);
+    for (const auto& s : pending)
+        count(s.source);
+    start_placing();
+    for (const auto& s : pending)
+        place(s);
+    std::vector<pending_synapse>().swap(pending);
+    finish();
+}
+
+void word_store::start(gid_type n_sources, const thread_layout& layout) {
+    layout_ = &layout;
     const auto& pops = layout.populations();
-    const std::uint64_t cs = layout.part().cores ? layout.part().cores->core_size : 256;
+    core_size_ = layout.part().cores ? layout.part().cores->core_size : 256;
     // The thread's cores in local index order: each population's neurons
-    // are whole cores of cs (the last may be shorter).
+    // are whole cores of core_size_ (the last may be shorter).
     core_start_.clear();
-    std::vector<std::uint32_t> first_core_of(pops.size());
+    first_core_of_.assign(pops.size(), 0);
     for (std::size_t p = 0; p < pops.size(); ++p) {
-        first_core_of[p] = static_cast<std::uint32_t>(core_start_.size());
-        for (std::uint64_t j = 0; j * cs < pops[p].count; ++j)
-            core_start_.push_back(static_cast<std::uint32_t>(pops[p].offset + j * cs));
+        first_core_of_[p] = static_cast<std::uint32_t>(core_start_.size());
+        for (std::uint64_t j = 0; j * core_size_ < pops[p].count; ++j)
+            core_start_.push_back(static_cast<std::uint32_t>(pops[p].offset + j * core_size_));
     }
     if (core_start_.size() > max_cores_per_thread)
         throw error("SpiNNaker mode: " + std::to_string(core_start_.size()) +
@@ -289,62 +301,71 @@ void word_store::build(gid_type n_sources, const thread_layout& layout,
                     " (1,048,576 neurons): use more threads or ranks");
     // Counting sort by source, as synapse_store does.
     word_index_.assign(n_sources + 1, 0);
-    for (const auto& s : pending) {
-        if (s.source >= n_sources) throw internal_error("synapse source gid out of range");
-        ++word_index_[s.source + 1];
-    }
+}
+
+void word_store::start_placing() {
+    const std::size_t n_sources = word_index_.size() - 1;
     for (gid_type g = 0; g < n_sources; ++g)
         word_index_[g + 1] += word_index_[g];
-    const std::size_t m = pending.size();
+    const std::size_t m = word_index_.back();
     words_.assign(m, 0);
-    // Per synapse: (core << 4 | stage), the row key.
-    std::vector<std::uint32_t> keys(m);
-    {
-        std::vector<std::uint64_t> next(word_index_.begin(), word_index_.end() - 1);
-        for (const auto& s : pending) {
-            const std::uint32_t li = target_code::index(s.target_code);
-            const std::size_t p = layout.population_at(li);
-            const std::uint64_t rel = li - pops[p].offset;
-            const auto core = static_cast<std::uint32_t>(first_core_of[p] + rel / cs);
-            const auto d = static_cast<std::uint32_t>(s.delay);
-            if (d < 1 || d > static_cast<std::uint32_t>(max_delay_steps))
-                throw internal_error("SpiNNaker synapse delay out of range");
-            const std::uint32_t stage = (d - 1) / 16;
-            const std::uint64_t k = next[s.source]++;
-            words_[k] = make_word(static_cast<std::uint32_t>(s.weight), (d - 1) % 16 + 1,
-                                  target_code::receptor(s.target_code),
-                                  static_cast<std::uint32_t>(rel % cs));
-            keys[k] = (core << 4) | stage;
-        }
-    }
-    std::vector<pending_synapse>().swap(pending);
+    keys_.assign(m, 0);
+    next_.assign(word_index_.begin(), word_index_.end() - 1);
+}
+
+void word_store::place(const pending_synapse& s) {
+    const auto& pops = layout_->populations();
+    const std::uint32_t li = target_code::index(s.target_code);
+    const std::size_t p = layout_->population_at(li);
+    const std::uint64_t rel = li - pops[p].offset;
+    const auto core = static_cast<std::uint32_t>(first_core_of_[p] + rel / core_size_);
+    const auto d = static_cast<std::uint32_t>(s.delay);
+    if (d < 1 || d > static_cast<std::uint32_t>(max_delay_steps))
+        throw internal_error("SpiNNaker synapse delay out of range");
+    if (s.source >= next_.size() || next_[s.source] == word_index_[s.source + 1])
+        throw internal_error("word_store: placed synapses differ from those counted");
+    const std::uint64_t k = next_[s.source]++;
+    words_[k] = make_word(static_cast<std::uint32_t>(s.weight), (d - 1) % 16 + 1,
+                          target_code::receptor(s.target_code),
+                          static_cast<std::uint32_t>(rel % core_size_));
+    keys_[k] = static_cast<std::uint16_t>((core << 4) | ((d - 1) / 16));
+}
+
+void word_store::finish() {
+    const std::size_t n_sources = word_index_.size() - 1;
+    for (gid_type g = 0; g < n_sources; ++g)
+        if (next_[g] != word_index_[g + 1])
+            throw internal_error("word_store: placed synapses differ from those counted");
     rows_.clear();
     row_index_.assign(n_sources + 1, 0);
-    std::vector<std::uint32_t> order, tmp_words, tmp_keys;
+    // Each source's words by row key, stably (a row keeps the order in which
+    // its synapses were placed): (key << 32 | word), compared by key.
+    std::vector<std::uint64_t> tmp;
     for (gid_type g = 0; g < n_sources; ++g) {
         const std::uint64_t first = word_index_[g], last = word_index_[g + 1];
-        if (!std::is_sorted(keys.begin() + first, keys.begin() + last)) {
-            const auto len = static_cast<std::uint32_t>(last - first);
-            order.resize(len);
-            std::iota(order.begin(), order.end(), 0u);
-            std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-                return keys[first + a] < keys[first + b];
-            });
-            tmp_words.assign(words_.begin() + first, words_.begin() + last);
-            tmp_keys.assign(keys.begin() + first, keys.begin() + last);
-            for (std::uint32_t i = 0; i < len; ++i) {
-                words_[first + i] = tmp_words[order[i]];
-                keys[first + i] = tmp_keys[order[i]];
+        if (!std::is_sorted(keys_.begin() + first, keys_.begin() + last)) {
+            tmp.clear();
+            for (std::uint64_t k = first; k < last; ++k)
+                tmp.push_back(std::uint64_t{keys_[k]} << 32 | words_[k]);
+            std::stable_sort(tmp.begin(), tmp.end(),
+                             [](std::uint64_t a, std::uint64_t b) { return (a >> 32) < (b >> 32); });
+            for (std::uint64_t k = first; k < last; ++k) {
+                keys_[k] = static_cast<std::uint16_t>(tmp[k - first] >> 32);
+                words_[k] = static_cast<std::uint32_t>(tmp[k - first]);
             }
         }
         for (std::uint64_t k = first; k < last; ++k) {
-            if (k == first || keys[k] != keys[k - 1] || rows_.back().count() == max_row_words)
-                rows_.push_back({keys[k] << 16});
+            if (k == first || keys_[k] != keys_[k - 1] || rows_.back().count() == max_row_words)
+                rows_.push_back({std::uint32_t{keys_[k]} << 16});
             ++rows_.back().packed;
         }
         row_index_[g + 1] = rows_.size();
     }
     rows_.shrink_to_fit();
+    std::vector<std::uint16_t>().swap(keys_);
+    std::vector<std::uint64_t>().swap(next_);
+    std::vector<std::uint32_t>().swap(first_core_of_);
+    layout_ = nullptr;
 }
 
 std::size_t word_store::bytes() const {

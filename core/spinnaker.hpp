@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/communicator.hpp"
+#include "core/error.hpp"
 #include "core/layout.hpp"
 #include "core/model.hpp"
 #include "core/ring_buffer.hpp"
@@ -107,6 +108,21 @@ class word_store {
     void build(gid_type n_sources, const thread_layout& layout,
                std::vector<pending_synapse>&& pending);
 
+    // The same in two passes over the synapses, as the engine builds
+    // (memory: the words and a 2-byte row key each while building, not a
+    // list of every synapse as well): start(), count() each synapse's
+    // source, start_placing(), place() every synapse again in the same
+    // order, finish(). `layout` must outlive the build.
+    void start(gid_type n_sources, const thread_layout& layout);
+    void count(gid_type source) {
+        if (source + 1 >= word_index_.size())
+            throw internal_error("synapse source gid out of range");
+        ++word_index_[source + 1];
+    }
+    void start_placing();
+    void place(const pending_synapse& s);
+    void finish();
+
     std::size_t size() const { return words_.size(); }
     std::size_t bytes() const;
     bool has_row(gid_type g) const {
@@ -144,6 +160,12 @@ class word_store {
     std::vector<row> rows_;
     std::vector<std::uint32_t> core_start_;  // per thread core: its first thread-local index
     std::vector<std::uint32_t> words_;
+    // While building.
+    const thread_layout* layout_ = nullptr;
+    std::uint64_t core_size_ = 256;
+    std::vector<std::uint32_t> first_core_of_;  // per population of the layout
+    std::vector<std::uint64_t> next_;           // per source: its next word
+    std::vector<std::uint16_t> keys_;           // per word: core << 4 | stage
 };
 
 }  // namespace ganglion::spinnaker

@@ -997,5 +997,53 @@ TEST(spinnaker_simulation, same_spikes_on_1_2_and_3_threads) {
     }
 }
 
+// Saved connections in SpiNNaker mode hold the weights as the hardware
+// does: the 16-bit weight times the receptor's quantum, with the sign the
+// model file gave; every synapse once, the same set on 1 and 3 threads.
+TEST(spinnaker_simulation, saved_connections_hold_the_quantised_weights) {
+    serial_communicator comm;
+    model_spec spec = small_network();
+    spec.simulation.tstop = 5.0;
+    spec.projections[1].save_connections = true;  // noise -> inh, uniform(0.1, 0.6)
+    spec.projections[4].save_connections = true;  // inh -> exc, 1.0, inhibitory
+    using row = std::tuple<std::uint64_t, std::uint64_t, double, double>;
+    std::vector<std::vector<row>> rows_of_one;
+    for (const int threads : {1, 3}) {
+        SCOPED_TRACE(std::to_string(threads) + " threads");
+        simulation sim(spec, standard_models(), comm, threads);
+        sim.build();
+        std::vector<std::vector<row>> rows(2);
+        for (const std::size_t k : {1u, 4u}) {
+            const saved_connections& c = sim.saved()[k];
+            const std::size_t post = spec.projections[k].post.population;
+            const std::size_t receptor = k == 4 ? 1 : 0;
+            // IF_curr_exp's weight scale is 1: a unit is 2^(shift - 15) nA.
+            const double quantum = std::ldexp(1.0, sim.left_shifts()[post][receptor] - 15);
+            ASSERT_EQ(c.weight.size(), sim.local_synapses_per_projection()[k]);
+            ASSERT_GT(c.weight.size(), 100u);
+            for (std::size_t i = 0; i < c.weight.size(); ++i) {
+                const double units = c.weight[i] / quantum;
+                ASSERT_EQ(units, std::nearbyint(units)) << "not a whole number of quanta";
+                ASSERT_GT(units, 0.0);  // both projections have positive weights
+                if (k == 1) {
+                    ASSERT_LE(c.weight[i], 0.6 + quantum);
+                    ASSERT_GE(c.weight[i], 0.1 - quantum);
+                } else {
+                    ASSERT_NEAR(c.weight[i], 1.0, quantum / 2);
+                }
+                ASSERT_GE(c.delay[i], 1.0);
+                rows[k == 4].emplace_back(c.pre_index[i], c.post_index[i], c.weight[i],
+                                          c.delay[i]);
+            }
+        }
+        for (auto& r : rows)
+            std::sort(r.begin(), r.end());
+        if (rows_of_one.empty())
+            rows_of_one = rows;
+        else
+            EXPECT_EQ(rows, rows_of_one);
+    }
+}
+
 }  // namespace
 }  // namespace ganglion
