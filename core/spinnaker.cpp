@@ -311,9 +311,10 @@ void word_store::start_placing() {
     words_.assign(m, 0);
     keys_.assign(m, 0);
     next_.assign(word_index_.begin(), word_index_.end() - 1);
+    chunks_.start(m, n_sources);
 }
 
-void word_store::place(const pending_synapse& s) {
+void word_store::place_now(const pending_synapse& s) {
     const auto& pops = layout_->populations();
     const std::uint32_t li = target_code::index(s.target_code);
     const std::size_t p = layout_->population_at(li);
@@ -332,6 +333,8 @@ void word_store::place(const pending_synapse& s) {
 }
 
 void word_store::finish() {
+    chunks_.flush([this](const pending_synapse& x) { place_now(x); });
+    chunks_.release();
     const std::size_t n_sources = word_index_.size() - 1;
     for (gid_type g = 0; g < n_sources; ++g)
         if (next_[g] != word_index_[g + 1])

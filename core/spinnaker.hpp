@@ -120,7 +120,9 @@ class word_store {
         ++word_index_[source + 1];
     }
     void start_placing();
-    void place(const pending_synapse& s);
+    void place(const pending_synapse& s) {
+        chunks_.put(s, [this](const pending_synapse& x) { place_now(x); });
+    }
     void finish();
 
     std::size_t size() const { return words_.size(); }
@@ -166,6 +168,8 @@ class word_store {
     std::vector<std::uint32_t> first_core_of_;  // per population of the layout
     std::vector<std::uint64_t> next_;           // per source: its next word
     std::vector<std::uint16_t> keys_;           // per word: core << 4 | stage
+    source_chunks chunks_;
+    void place_now(const pending_synapse& s);
 };
 
 }  // namespace ganglion::spinnaker

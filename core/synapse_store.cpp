@@ -32,7 +32,6 @@ void synapse_store::start_counting(gid_type n_sources) {
     targets_.clear();
     weights_.clear();
     next_.clear();
-    chunk_.clear();
     big_vector<std::uint32_t>().swap(delays_);
 }
 
@@ -45,13 +44,7 @@ void synapse_store::start_placing(step_type max_delay, std::uint32_t max_index) 
     // Not zeroed: place() writes every element (finish() checks the counts).
     targets_.resize(m);
     weights_.resize(m);
-    // Chunks pay when their sort's histogram (4 bytes per source) is small
-    // next to them.
-    chunk_.clear();
-    if (m > chunk_synapses && n_sources <= 8 * chunk_synapses) {
-        chunk_.reserve(chunk_synapses);
-        sorted_.reserve(chunk_synapses);
-    }
+    chunks_.start(m, n_sources);
     const int index_bits = std::bit_width(max_index);
     const int delay_bits =
         std::bit_width(static_cast<std::uint64_t>(std::max<step_type>(max_delay, 0)));
@@ -63,24 +56,6 @@ void synapse_store::start_placing(step_type max_delay, std::uint32_t max_index) 
         delay_mask_ = 0;
         delays_.resize(m);
     }
-}
-
-void synapse_store::flush_chunk() {
-    // A counting sort of the chunk by source (stable), then the rows in order.
-    const std::size_t n_sources = syn_index_.size() - 1;
-    chunk_start_.assign(n_sources + 1, 0);
-    for (const auto& s : chunk_) {
-        if (s.source >= n_sources) source_out_of_range();
-        ++chunk_start_[s.source + 1];
-    }
-    for (std::size_t g = 0; g < n_sources; ++g)
-        chunk_start_[g + 1] += chunk_start_[g];
-    sorted_.resize(chunk_.size());
-    for (const auto& s : chunk_)
-        sorted_[chunk_start_[s.source]++] = s;
-    for (const auto& s : sorted_)
-        place_now(s);
-    chunk_.clear();
 }
 
 void synapse_store::place_out_of_bounds() {
@@ -97,10 +72,8 @@ void synapse_store::place_overflow() {
 }
 
 void synapse_store::finish() {
-    if (!chunk_.empty()) flush_chunk();
-    std::vector<pending_synapse>().swap(chunk_);
-    std::vector<pending_synapse>().swap(sorted_);
-    std::vector<std::uint32_t>().swap(chunk_start_);
+    chunks_.flush([this](const pending_synapse& x) { place_now(x); });
+    chunks_.release();
     for (std::size_t g = 0; g + 1 < syn_index_.size(); ++g)
         if (next_[g] != syn_index_[g + 1])
             throw internal_error("synapse_store: a row got fewer synapses than were counted");

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/memory.hpp"
 #include "core/types.hpp"
 
@@ -43,6 +44,63 @@ inline std::uint32_t receptor(std::uint32_t code) {
 }
 }  // namespace target_code
 
+// Synapses placed a chunk at a time, grouped by source (a stable counting
+// sort of the chunk): a row then gets its synapses of the chunk as one
+// contiguous write instead of one cache miss each (placing straight into
+// rows of a few GB is bound by memory latency). The order within a row is
+// the order of put(). Shared by synapse_store and spinnaker::word_store.
+class source_chunks {
+  public:
+    static constexpr std::size_t chunk_synapses = std::size_t{1} << 19;
+    // Chunks pay when their sort's histogram (4 bytes per source) is small
+    // next to them; otherwise put() places at once.
+    void start(std::size_t n_synapses, std::size_t n_sources) {
+        n_sources_ = n_sources;
+        chunk_.clear();
+        if (n_synapses > chunk_synapses && n_sources <= 8 * chunk_synapses) {
+            chunk_.reserve(chunk_synapses);
+            sorted_.reserve(chunk_synapses);
+        }
+    }
+    template <class Place>
+    void put(const pending_synapse& s, Place&& place_now) {
+        if (chunk_.capacity() == 0) return place_now(s);
+        if (chunk_.size() == chunk_.capacity()) flush(place_now);
+        chunk_.push_back(s);
+    }
+    // Places what the chunk holds (and at the end, frees it).
+    template <class Place>
+    void flush(Place&& place_now);
+    void release() {
+        std::vector<pending_synapse>().swap(chunk_);
+        std::vector<pending_synapse>().swap(sorted_);
+        std::vector<std::uint32_t>().swap(start_);
+    }
+
+  private:
+    std::size_t n_sources_ = 0;
+    std::vector<pending_synapse> chunk_, sorted_;
+    std::vector<std::uint32_t> start_;
+};
+
+template <class Place>
+void source_chunks::flush(Place&& place_now) {
+    if (chunk_.empty()) return;
+    start_.assign(n_sources_ + 1, 0);
+    for (const auto& s : chunk_) {
+        if (s.source >= n_sources_) throw internal_error("synapse source gid out of range");
+        ++start_[s.source + 1];
+    }
+    for (std::size_t g = 0; g < n_sources_; ++g)
+        start_[g + 1] += start_[g];
+    sorted_.resize(chunk_.size());
+    for (const auto& s : chunk_)
+        sorted_[start_[s.source]++] = s;
+    for (const auto& s : sorted_)
+        place_now(s);
+    chunk_.clear();
+}
+
 class synapse_store {
   public:
     struct run {
@@ -68,7 +126,7 @@ class synapse_store {
     // a synapse's delay rides in the unused high bits of its target code when
     // the index and the delay fit in 28 bits together (else in an array of 4
     // bytes per synapse): the peak is then the finished arrays.
-    static constexpr std::size_t chunk_synapses = std::size_t{1} << 19;  // see flush_chunk
+    static constexpr std::size_t chunk_synapses = source_chunks::chunk_synapses;
     void start_counting(gid_type n_sources);
     void count(gid_type source) {
         if (source + 1 >= syn_index_.size()) source_out_of_range();
@@ -76,9 +134,7 @@ class synapse_store {
     }
     void start_placing(step_type max_delay, std::uint32_t max_index);
     void place(const pending_synapse& s) {
-        if (chunk_.capacity() == 0) return place_now(s);
-        if (chunk_.size() == chunk_.capacity()) flush_chunk();
-        chunk_.push_back(s);
+        chunks_.put(s, [this](const pending_synapse& x) { place_now(x); });
     }
     void finish();
 
@@ -107,11 +163,7 @@ class synapse_store {
     std::vector<pending_synapse> to_list() const;
 
   private:
-    // Synapses are placed a chunk at a time, grouped by source: a row then
-    // gets its synapses of the chunk as one contiguous write instead of
-    // one cache miss each (placing straight into rows of a few GB is bound
-    // by memory latency). The order within a row is the order of place().
-    void flush_chunk();
+    // Synapses are placed a chunk at a time, grouped by source (source_chunks).
     void place_now(const pending_synapse& s) {
         if (s.source >= next_.size()) source_out_of_range();
         const std::uint64_t k = next_[s.source]++;
@@ -146,8 +198,7 @@ class synapse_store {
     int delay_shift_ = 0;
     std::uint32_t delay_mask_ = 0;
     big_vector<std::uint32_t> delays_;
-    std::vector<pending_synapse> chunk_, sorted_;
-    std::vector<std::uint32_t> chunk_start_;
+    source_chunks chunks_;
 };
 
 }  // namespace ganglion
