@@ -527,20 +527,25 @@ void simulation::spinnaker_synapses(const std::vector<std::uint32_t>& receptors,
     // (counting those rounded to zero or saturated), into its place.
     std::vector<std::vector<spinnaker::quantise_counts>> counts(
         n_threads, std::vector<spinnaker::quantise_counts>(n_proj));
+    std::vector<std::vector<double>> scales(spec_.populations.size());
+    for (std::size_t p = 0; p < scales.size(); ++p)
+        for (std::size_t r = 0; r < shifts_[p].size(); ++r)
+            scales[p].push_back(quantum_scale(p, r));
     parallel_threads(n_threads, [&](int t) {
         thread_state& ts = *threads_[t];
         std::vector<spinnaker::projection_measure>().swap(ts.measured);
         struct placer final : synapse_sink {
-            const simulation& sim;
+            const std::vector<std::vector<double>>& scales;
             thread_state& ts;
             spinnaker::quantise_counts* counts = nullptr;
             std::optional<saver> save;
             saved_connections* saved = nullptr;
-            placer(const simulation& s, thread_state& t) : sim(s), ts(t) {}
+            placer(const std::vector<std::vector<double>>& s, thread_state& t)
+                : scales(s), ts(t) {}
             void put(const pending_synapse& s) override {
                 const std::uint32_t li = target_code::index(s.target_code);
                 const std::size_t p = ts.layout.population_at(li);
-                const double scale = sim.quantum_scale(p, target_code::receptor(s.target_code));
+                const double scale = scales[p][target_code::receptor(s.target_code)];
                 const std::uint32_t q = spinnaker::quantise(s.weight, scale, *counts);
                 if (save) {
                     // Saved as the hardware holds it, in PyNN units and sign.
@@ -551,7 +556,7 @@ void simulation::spinnaker_synapses(const std::vector<std::uint32_t>& receptors,
                 word.weight = static_cast<float>(q);
                 ts.words.place(word);
             }
-        } place(*this, ts);
+        } place(scales, ts);
         ts.words.start_placing();
         for (std::size_t k = 0; k < n_proj; ++k) {
             place.counts = &counts[t][k];
