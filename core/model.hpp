@@ -84,7 +84,7 @@ struct shard_context {
 // ring buffer, one row per receptor and step.
 struct input_view {
     ring_buffer* buffer = nullptr;
-    std::size_t offset = 0;  // first thread-local index of the population
+    std::size_t offset = 0;              // first thread-local index of the population
     fixed_ring_buffer* fixed = nullptr;  // SpiNNaker mode's 16-bit slots
     double* row(std::size_t receptor, step_type step) const {
         return buffer->row(receptor, step) + offset;

@@ -37,7 +37,7 @@ class poisson_drive {
         std::uint32_t index = none;  // thread-local neuron; none: not direct
         std::uint32_t receptor = 0;
         std::uint32_t delay = 0;  // steps
-        float weight = 0;  // SpiNNaker mode: the 16-bit integer weight
+        float weight = 0;         // SpiNNaker mode: the 16-bit integer weight
         bool operator==(const direct_synapse&) const = default;
     };
 

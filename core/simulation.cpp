@@ -540,8 +540,7 @@ void simulation::spinnaker_synapses(const std::vector<std::uint32_t>& receptors,
             spinnaker::quantise_counts* counts = nullptr;
             std::optional<saver> save;
             saved_connections* saved = nullptr;
-            placer(const std::vector<std::vector<double>>& s, thread_state& t)
-                : scales(s), ts(t) {}
+            placer(const std::vector<std::vector<double>>& s, thread_state& t) : scales(s), ts(t) {}
             void put(const pending_synapse& s) override {
                 const std::uint32_t li = target_code::index(s.target_code);
                 const std::size_t p = ts.layout.population_at(li);
@@ -1013,7 +1012,8 @@ checkpoint_state simulation::capture() const {
             c.buffer_gids.push_back(ts->layout.gid_at(i));
             for (std::size_t r = 0; r < ts->n_receptors(); ++r)
                 for (std::size_t k = 0; k < ts->n_slots(); ++k)
-                    c.buffer_values.push_back(ts->input_at(r, step_ + static_cast<step_type>(k), i));
+                    c.buffer_values.push_back(
+                        ts->input_at(r, step_ + static_cast<step_type>(k), i));
         }
         // Plastic synapses, traces and post history.
         const plastic_store& ps = ts->plastic;

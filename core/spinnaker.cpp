@@ -350,8 +350,9 @@ void word_store::finish() {
             tmp.clear();
             for (std::uint64_t k = first; k < last; ++k)
                 tmp.push_back(std::uint64_t{keys_[k]} << 32 | words_[k]);
-            std::stable_sort(tmp.begin(), tmp.end(),
-                             [](std::uint64_t a, std::uint64_t b) { return (a >> 32) < (b >> 32); });
+            std::stable_sort(tmp.begin(), tmp.end(), [](std::uint64_t a, std::uint64_t b) {
+                return (a >> 32) < (b >> 32);
+            });
             for (std::uint64_t k = first; k < last; ++k) {
                 keys_[k] = static_cast<std::uint16_t>(tmp[k - first] >> 32);
                 words_[k] = static_cast<std::uint32_t>(tmp[k - first]);

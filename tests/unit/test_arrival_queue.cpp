@@ -286,10 +286,10 @@ TEST(poisson_drive, saturates_spinnaker_slots_as_one_spike_at_a_time) {
     }
     for (std::uint32_t i = 0; i < 30; ++i) {  // own delays, receptors, weights
         gb.push_back(200 + i);
-        db.push_back(i % 4 == 0 ? poisson_drive::direct_synapse{}
-                                : poisson_drive::direct_synapse{
-                                      (i * 7) % 20, i % 2, 1 + i % 5,
-                                      static_cast<float>((i * 0x1234) & 0xFFFF)});
+        db.push_back(
+            i % 4 == 0 ? poisson_drive::direct_synapse{}
+                       : poisson_drive::direct_synapse{(i * 7) % 20, i % 2, 1 + i % 5,
+                                                       static_cast<float>((i * 0x1234) & 0xFFFF)});
     }
     for (std::uint32_t i = 0; i < 10; ++i) {  // one-to-one onto consecutive cells
         gc.push_back(300 + i);
@@ -310,8 +310,8 @@ TEST(poisson_drive, saturates_spinnaker_slots_as_one_spike_at_a_time) {
             if (d.index == poisson_drive::direct_synapse::none) return;
             std::uint16_t& x = want.row(d.receptor, s + d.delay)[d.index];
             for (int k = fast.count(g, s); k > 0; --k)
-                x = static_cast<std::uint16_t>(fixed::accumulate(
-                    x, static_cast<std::uint32_t>(d.weight), want_saturations));
+                x = static_cast<std::uint16_t>(
+                    fixed::accumulate(x, static_cast<std::uint32_t>(d.weight), want_saturations));
         };
         for (std::size_t i = 0; i < ga.size(); ++i)
             add(ga[i], da[i]);

@@ -907,8 +907,8 @@ TEST(spinnaker_simulation, a_generated_poisson_drive_equals_its_received_spikes)
         tgt.record_spikes = true;
         spec.populations.push_back(tgt);
         spec.projections.push_back(projection(0, 1, connector_spec::kind::one_to_one,
-                                              value_spec::constant(0.02),
-                                              value_spec::constant(1.5), "excitatory", 1.0));
+                                              value_spec::constant(0.02), value_spec::constant(1.5),
+                                              "excitatory", 1.0));
         return spec;
     };
     simulation received(spec_of(true), standard_models(), comm, 1);
@@ -1032,8 +1032,7 @@ TEST(spinnaker_simulation, saved_connections_hold_the_quantised_weights) {
                     ASSERT_NEAR(c.weight[i], 1.0, quantum / 2);
                 }
                 ASSERT_GE(c.delay[i], 1.0);
-                rows[k == 4].emplace_back(c.pre_index[i], c.post_index[i], c.weight[i],
-                                          c.delay[i]);
+                rows[k == 4].emplace_back(c.pre_index[i], c.post_index[i], c.weight[i], c.delay[i]);
             }
         }
         for (auto& r : rows)
