@@ -92,18 +92,22 @@ memory_estimate estimate_memory(const model_spec& spec, const model_registry& mo
         // State variables plus a refractory counter and a spike flag.
         e.state_bytes += local * (8.0 * m->info.state.size() + 5.0);
     }
-    e.buffer_bytes = static_cast<double>(receptors) * slots * (n / R + 8 * T) * 8;
-    // While building: static synapses of double mode go straight into their
-    // rows (two chunks of pending synapses per thread; the delays ride in
-    // the target codes); plastic synapses, and every synapse in SpiNNaker
-    // mode, are first held as a list, then sorted.
+    // Doubles, rows padded to 8; SpiNNaker mode: 16-bit slots, rows padded to 32.
+    e.buffer_bytes = spec.spinnaker.enabled
+                         ? static_cast<double>(receptors) * slots * (n / R + 32 * T) * 2
+                         : static_cast<double>(receptors) * slots * (n / R + 8 * T) * 8;
+    // While building: static synapses go straight into their rows (two
+    // chunks of pending synapses per thread; in double mode the delays ride
+    // in the target codes, in SpiNNaker mode each word has a 2-byte row key
+    // until the rows are made); plastic synapses are first held as a list,
+    // then sorted.
     double listed = 0;
     for (std::size_t k = 0; k < spec.projections.size(); ++k)
-        if (spec.spinnaker.enabled || spec.projections[k].synapse.stdp)
-            listed += e.synapses_per_projection[k] / R;
+        if (spec.projections[k].synapse.stdp) listed += e.synapses_per_projection[k] / R;
     e.build_bytes =
         listed * 2 * sizeof(pending_synapse) +
-        T * 2 * static_cast<double>(synapse_store::chunk_synapses) * sizeof(pending_synapse);
+        T * 2 * static_cast<double>(synapse_store::chunk_synapses) * sizeof(pending_synapse) +
+        (spec.spinnaker.enabled ? e.synapses_per_rank * 2 : 0.0);
     return e;
 }
 

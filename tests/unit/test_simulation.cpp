@@ -404,6 +404,23 @@ TEST(estimate_memory, synapses_per_rank_match_the_built_network) {
     EXPECT_GT(one.total_bytes(), one.synapse_bytes + one.buffer_bytes);
 }
 
+TEST(estimate_memory, spinnaker_ring_buffers_are_16_bit) {
+    model_spec spec = fixed_probability_network();
+    spec.spinnaker.enabled = true;
+    const memory_estimate e = estimate_memory(spec, standard_models(), 1, 2);
+    serial_communicator comm;
+    simulation sim(spec, standard_models(), comm, 2);
+    sim.build();
+    const double built = static_cast<double>(sim.buffer_bytes());
+    EXPECT_GE(e.buffer_bytes, built);
+    EXPECT_LE(e.buffer_bytes, 1.1 * built);
+    // A quarter of double mode's (same slots and neurons).
+    spec.spinnaker.enabled = false;
+    simulation dbl(spec, standard_models(), comm, 2);
+    dbl.build();
+    EXPECT_NEAR(built, static_cast<double>(dbl.buffer_bytes()) / 4, 0.05 * built);
+}
+
 // The estimate's bytes for synapse rows against what the stores take.
 double estimated_over_built_synapse_bytes(const model_spec& spec, int threads) {
     const memory_estimate e = estimate_memory(spec, standard_models(), 1, threads);
