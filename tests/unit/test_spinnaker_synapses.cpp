@@ -746,16 +746,23 @@ TEST(spinnaker_check_model, delays_beyond_144_steps_are_refused) {
 // ---------------------------------------------------------------------------
 // The engine in SpiNNaker mode, one rank.
 
+// An empty SpiNNaker-mode run: dt (given, as the file would), tstop and seed.
+model_spec spinnaker_run(double dt, double tstop, std::uint64_t seed = 1) {
+    model_spec spec;
+    spec.simulation.dt = dt;
+    spec.simulation.dt_given = true;
+    spec.simulation.tstop = tstop;
+    spec.simulation.seed = seed;
+    spec.spinnaker.enabled = true;
+    return spec;
+}
+
 // n_src SpikeSourceArray neurons spiking once, at the end of step s (time
 // s + 1 ms), all-to-all onto one IF_curr_exp neuron whose isyn_exc is
 // recorded every step; dt 1 ms, tstop n ms.
 model_spec one_spike(std::uint64_t n_src, double weight, double delay_ms, step_type s,
                      step_type n) {
-    model_spec spec;
-    spec.simulation.dt = 1.0;
-    spec.simulation.dt_given = true;
-    spec.simulation.tstop = static_cast<double>(n);
-    spec.spinnaker.enabled = true;
+    model_spec spec = spinnaker_run(1.0, static_cast<double>(n));
     auto src = population("src", "SpikeSourceArray", n_src);
     src.parameters.lists["spike_times"] = {{static_cast<double>(s + 1)}};
     src.record_spikes = true;
@@ -893,12 +900,7 @@ TEST(spinnaker_simulation, simultaneous_inputs_above_0xffff_saturate_the_ring_bu
 TEST(spinnaker_simulation, a_generated_poisson_drive_equals_its_received_spikes) {
     serial_communicator comm;
     auto spec_of = [](bool recorded) {
-        model_spec spec;
-        spec.simulation.dt = 0.1;
-        spec.simulation.dt_given = true;
-        spec.simulation.tstop = 200.0;
-        spec.simulation.seed = 3;
-        spec.spinnaker.enabled = true;
+        model_spec spec = spinnaker_run(0.1, 200.0, 3);
         auto bg = population("bg", "SpikeSourcePoisson", 300);
         bg.parameters.scalars["rate"] = 20000.0;
         bg.record_spikes = recorded;
@@ -932,12 +934,7 @@ TEST(spinnaker_simulation, a_generated_poisson_drive_equals_its_received_spikes)
 // saturate the inhibitory ring buffers: the same spikes (and shifts,
 // quantisation counts and saturations) on 1, 2 and 3 threads.
 model_spec small_network() {
-    model_spec spec;
-    spec.simulation.dt = 1.0;
-    spec.simulation.dt_given = true;
-    spec.simulation.tstop = 250.0;
-    spec.simulation.seed = 7;
-    spec.spinnaker.enabled = true;
+    model_spec spec = spinnaker_run(1.0, 250.0, 7);
     auto noise = population("noise", "SpikeSourcePoisson", 300);
     noise.parameters.scalars["rate"] = 20.0;
     spec.populations.push_back(noise);
