@@ -57,6 +57,7 @@ constexpr network microcircuit{77000, 20000, 2000, 0.8, 1, 30, 4.0, 0.0878, -0.3
 // One thread's half of the full microcircuit on 2 threads: its 38 600
 // targets with their whole in-degree (3 900), ~3 Hz (23 spikes a step).
 constexpr network microcircuit_half{77000, 38600, 3900, 0.8, 1, 40, 3.0, 0.0878, -0.3512, 0.1};
+constexpr network microcircuit_half16{77000, 38600, 3900, 0.8, 1, 16, 3.0, 0.0878, -0.3512, 0.1};
 
 // Synapses drawn per target (sources uniform, with repetition, as a fixed
 // in-degree rule allows), delays uniform in steps.
@@ -230,6 +231,14 @@ const fixed_store& fixed_store_of(const network& net) {
         static const fixed_store va(vogels_abbott);
         return va;
     }
+    if (&net == &microcircuit_half) {
+        static const fixed_store h(microcircuit_half);
+        return h;
+    }
+    if (&net == &microcircuit_half16) {
+        static const fixed_store h(microcircuit_half16);
+        return h;
+    }
     static const fixed_store mc(microcircuit);
     return mc;
 }
@@ -261,6 +270,10 @@ void deliver_fixed(benchmark::State& state, const network& net) {
 BENCHMARK_CAPTURE(deliver, vogels_abbott, vogels_abbott)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(deliver_fixed, vogels_abbott, vogels_abbott)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(deliver_fixed, microcircuit, microcircuit)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(deliver_fixed, microcircuit_half, microcircuit_half)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(deliver_fixed, microcircuit_half16, microcircuit_half16)
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(deliver, microcircuit, microcircuit)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(deliver_arrivals, vogels_abbott, vogels_abbott)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(deliver_arrivals, microcircuit, microcircuit)->Unit(benchmark::kMicrosecond);
