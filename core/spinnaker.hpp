@@ -126,6 +126,8 @@ class word_store {
     void finish();
 
     std::size_t size() const { return words_.size(); }
+    // The synapses' storage (not deliver()'s scratch: 4 bytes per word of
+    // the longest source on the thread).
     std::size_t bytes() const;
     bool has_row(gid_type g) const {
         return g + 1 < row_index_.size() && row_index_[g] != row_index_[g + 1];
@@ -162,6 +164,9 @@ class word_store {
     std::vector<row> rows_;
     std::vector<std::uint32_t> core_start_;  // per thread core: its first thread-local index
     std::vector<std::uint32_t> words_;
+    // deliver()'s scratch: per word of one source, its core's first index
+    // << 9 | its stage's slot (the longest source's words + 16).
+    mutable std::vector<std::uint32_t> where_;
     // While building.
     const thread_layout* layout_ = nullptr;
     std::uint64_t core_size_ = 256;
