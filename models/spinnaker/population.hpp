@@ -75,10 +75,11 @@ class fixed_population final : public population_shard {
                 std::uint16_t* row = in.fixed_row(r, s);
                 fixed::accum* x = inputs_[r].data();
                 const int shift = shifts_[r];
-                for (std::size_t i = 0; i < n; ++i)
-                    x[i] = fixed::weight_to_input(row[i], shift);
                 // Clear on read: the slot is reused D + max_delay steps later.
-                std::fill(row, row + n, std::uint16_t{0});
+                for (std::size_t i = 0; i < n; ++i) {
+                    x[i] = fixed::weight_to_input(row[i], shift);
+                    row[i] = 0;
+                }
             }
             if (currents_) {
                 currents_->fill(s, injected_.data());
