@@ -61,6 +61,69 @@ struct lif_membrane {
 lif_membrane make_lif_membrane(double cm, double tau_m, double tau_refrac, double v_rest,
                                double v_reset, double v_thresh, double dt);
 
+// The arithmetic above on raw int32s, without branches, for step loops
+// that vectorise (same bits; tests/unit/test_spinnaker_models.cpp compares
+// each vectorised step with the scalar forms neuron by neuron).
+namespace raw {
+
+// decay_s1615(x, d) for a u0.32 factor d: with d_s = d read as signed,
+// x d = x d_s + x 2^32 [d >= 2^31], so hi32(x d) = hi32(x d_s) + x [d >= 2^31]
+// exactly: one signed 32 x 32 -> 64 product, which every vector unit has.
+struct decay_by {
+    std::int32_t d_signed;
+    std::uint32_t top;  // all ones if the factor's top bit is set
+    explicit decay_by(fixed::ufract d)
+        : d_signed(static_cast<std::int32_t>(d.raw)), top(d.raw >> 31 ? ~0u : 0u) {}
+    std::int32_t operator()(std::int32_t x) const {
+        const auto hi = static_cast<std::uint32_t>(
+            static_cast<std::uint64_t>(static_cast<std::int64_t>(x) * d_signed) >> 32);
+        return static_cast<std::int32_t>(hi + (static_cast<std::uint32_t>(x) & top));
+    }
+};
+
+// accum * accum: the 64-bit product >> 15, low 32 bits.
+inline std::int32_t mul(std::int32_t a, std::int32_t b) {
+    return static_cast<std::int32_t>(static_cast<std::uint32_t>(static_cast<std::uint64_t>(
+        static_cast<std::int64_t>(a) * b >> fixed::accum_fraction_bits)));
+}
+// Wrapping sums, as accum's + and -.
+inline std::int32_t add(std::int32_t a, std::int32_t b) {
+    return static_cast<std::int32_t>(static_cast<std::uint32_t>(a) + static_cast<std::uint32_t>(b));
+}
+inline std::int32_t sub(std::int32_t a, std::int32_t b) {
+    return static_cast<std::int32_t>(static_cast<std::uint32_t>(a) - static_cast<std::uint32_t>(b));
+}
+
+// lif_membrane::step with the membrane's `if` as a select (every lane
+// computes both sides). The constants are copied out of the membrane so a
+// loop keeps them in registers (the state arrays are int32s too and could
+// alias them otherwise).
+struct lif {
+    std::int32_t v_rest, v_reset, v_thresh, r_membrane, exp_tc, t_refract;
+    explicit lif(const lif_membrane& m)
+        : v_rest(m.v_rest.raw),
+          v_reset(m.v_reset.raw),
+          v_thresh(m.v_thresh.raw),
+          r_membrane(m.r_membrane.raw),
+          exp_tc(m.exp_tc.raw),
+          t_refract(m.t_refract) {}
+    // Returns 1 if the neuron spiked.
+    std::uint8_t step(std::int32_t& v, std::int32_t& timer, std::int32_t current) const {
+        const std::int32_t v_old = v, t = timer;
+        const std::int32_t alpha = add(mul(current, r_membrane), v_rest);
+        const std::int32_t v_free = sub(alpha, mul(exp_tc, sub(alpha, v_old)));
+        const bool free = t <= 0;
+        const std::int32_t v_new = free ? v_free : v_old;
+        const std::int32_t t_new = free ? t : t - 1;
+        const bool spike = v_new >= v_thresh;
+        v = spike ? v_reset : v_new;
+        timer = spike ? t_refract : t_new;
+        return spike ? 1 : 0;
+    }
+};
+
+}  // namespace raw
+
 struct if_curr_exp {
     using double_model = models::if_curr_exp;
     static constexpr std::size_t n_receptors = 2;

@@ -576,74 +576,107 @@ TEST(SpinnakerModels, IzhikevichConstantsAreSpinnakers) {
 }
 
 // ---------------------------------------------------------------------------
-// IF_curr_exp's step is branch-free so that it vectorises; it gives the bits
-// of the scalar form (lif_membrane::step, fixed::decay, accum's operators)
-// neuron by neuron, in the vector body and the remainder, over states that
-// reach threshold, the refractory period, wrap-around of the 32-bit sums
-// and factors with and without their top bit.
+// The LIF steps with exponential synapses are branch-free on the raw
+// integers so that they vectorise; each gives the bits of its scalar form
+// (lif_membrane::step, fixed::decay, accum's operators) neuron by neuron, in
+// the vector body and the remainder, over states that reach threshold, the
+// refractory period, wrap-around of the 32-bit sums and factors with and
+// without their top bit.
 
-TEST(SpinnakerModels, VectorisedIfCurrExpStepEqualsScalarMembrane) {
+// The scalar forms, one neuron: the synaptic states after this step's
+// input, and the current.
+struct curr_exp_scalar {
+    using M = if_curr_exp;
+    static fixed::accum current(const M::parameters& p, fixed::accum ge, fixed::accum gi,
+                                fixed::accum, fixed::accum injected) {
+        return ge - gi + injected + p.i_offset;
+    }
+};
+struct cond_exp_scalar {
+    using M = if_cond_exp;
+    static fixed::accum current(const M::parameters& p, fixed::accum ge, fixed::accum gi,
+                                fixed::accum v0, fixed::accum injected) {
+        using fixed::accum;
+        const accum g_exc = accum::from_raw(ge.raw >> M::conductance_shift);
+        const accum g_inh = accum::from_raw(gi.raw >> M::conductance_shift);
+        return g_exc * (p.e_rev_E - v0) - (-g_inh) * (p.e_rev_I - v0) + injected + p.i_offset;
+    }
+};
+
+template <class Scalar>
+void expect_vectorised_step_equals_scalar(const char* what) {
+    using M = typename Scalar::M;
+    using fixed::accum;
     std::mt19937 rng(7);
     int low_factors = 0;
     for (const double tau_syn : {0.05, 2.0, 5.0}) {  // factors above and below 2^31
         auto values = with(lif_values, {{"tau_syn_E", tau_syn}, {"tau_syn_I", tau_syn * 2}});
-        const if_curr_exp::parameters p(make<models::if_curr_exp>(values), 0.1);
+        const typename M::parameters p(make<typename M::double_model>(values), 0.1);
         for (const fixed::ufract f : {p.exc.init, p.exc.decay, p.inh.init, p.inh.decay})
             low_factors += f.raw < 0x80000000u ? 1 : 0;
         for (const std::size_t n : {std::size_t{1}, std::size_t{37}, std::size_t{1000}}) {
-            if_curr_exp::state s, ref;
+            typename M::state s, ref;
             s.resize(n, p);
+            // fields: v, the two synaptic states, the refractory timer.
+            std::vector<std::vector<std::int32_t>*> f;
+            s.fields([&](std::vector<std::int32_t>& x) { f.push_back(&x); });
             std::uniform_int_distribution<std::int32_t> any;
             std::uniform_int_distribution<std::int32_t> near_threshold(p.v_reset.raw - 65536,
                                                                        p.v_thresh.raw + 65536);
             std::uniform_int_distribution<std::int32_t> timer(-2, p.t_refract);
             for (std::size_t i = 0; i < n; ++i) {
                 const bool wild = i % 7 == 3;  // values anywhere: the sums wrap
-                s.v[i] = wild ? any(rng) : near_threshold(rng);
-                s.isyn_exc[i] = wild ? any(rng) : any(rng) >> 12;
-                s.isyn_inh[i] = wild ? any(rng) : any(rng) >> 12;
-                s.refract_timer[i] = timer(rng);
+                (*f[0])[i] = wild ? any(rng) : near_threshold(rng);
+                (*f[1])[i] = wild ? any(rng) : any(rng) >> 12;
+                (*f[2])[i] = wild ? any(rng) : any(rng) >> 12;
+                (*f[3])[i] = timer(rng);
             }
             ref = s;
-            std::vector<std::uint8_t> spiked(n), ref_spiked(n);
-            std::array<std::vector<fixed::accum>, 3> in;
+            std::vector<std::vector<std::int32_t>*> r;
+            ref.fields([&](std::vector<std::int32_t>& x) { r.push_back(&x); });
+            std::vector<std::uint8_t> spiked(n);
+            std::array<std::vector<accum>, 3> in;
             int spikes = 0, wrapped = 0;
             for (int step = 0; step < 50; ++step) {
-                for (std::size_t r = 0; r < 3; ++r) {
-                    in[r].resize(n);
+                for (std::size_t k = 0; k < 3; ++k) {
+                    in[k].resize(n);
                     for (std::size_t i = 0; i < n; ++i)
-                        in[r][i] = fixed::accum::from_raw(i % 5 == 0 ? any(rng) : any(rng) >> 14);
+                        in[k][i] = accum::from_raw(i % 5 == 0 ? any(rng) : any(rng) >> 14);
                 }
-                const fixed::accum* rows[] = {in[0].data(), in[1].data(), in[2].data()};
-                if_curr_exp::step(p, s, rows, spiked.data(), n);
+                const accum* rows[] = {in[0].data(), in[1].data(), in[2].data()};
+                M::step(p, s, rows, spiked.data(), n);
                 for (std::size_t i = 0; i < n; ++i) {
-                    using fixed::accum;
-                    const accum ie =
-                        accum::from_raw(ref.isyn_exc[i]) + fixed::decay(in[0][i], p.exc.init);
-                    const accum ii =
-                        accum::from_raw(ref.isyn_inh[i]) + fixed::decay(in[1][i], p.inh.init);
-                    const accum current = ie - ii + in[2][i] + p.i_offset;
-                    const std::int64_t exact = std::int64_t{ref.isyn_exc[i]} - ref.isyn_inh[i];
-                    wrapped += exact != (ie - ii).raw ? 1 : 0;
-                    ref_spiked[i] = p.step(ref.v[i], ref.refract_timer[i], current);
-                    ref.isyn_exc[i] = fixed::decay(ie, p.exc.decay).raw;
-                    ref.isyn_inh[i] = fixed::decay(ii, p.inh.decay).raw;
-                    spikes += ref_spiked[i];
-                    ASSERT_EQ(spiked[i], ref_spiked[i])
-                        << "n " << n << " neuron " << i << " step " << step;
-                    ASSERT_EQ(s.v[i], ref.v[i]) << "n " << n << " neuron " << i << " step " << step;
-                    ASSERT_EQ(s.refract_timer[i], ref.refract_timer[i]) << "neuron " << i;
-                    ASSERT_EQ(s.isyn_exc[i], ref.isyn_exc[i]) << "neuron " << i;
-                    ASSERT_EQ(s.isyn_inh[i], ref.isyn_inh[i]) << "neuron " << i;
+                    std::int32_t& v = (*r[0])[i];
+                    const accum ge =
+                        accum::from_raw((*r[1])[i]) + fixed::decay(in[0][i], p.exc.init);
+                    const accum gi =
+                        accum::from_raw((*r[2])[i]) + fixed::decay(in[1][i], p.inh.init);
+                    const std::int64_t exact = std::int64_t{(*r[1])[i]} - (*r[2])[i];
+                    wrapped += exact != (ge - gi).raw ? 1 : 0;
+                    const accum current = Scalar::current(p, ge, gi, accum::from_raw(v), in[2][i]);
+                    const bool spike = p.step(v, (*r[3])[i], current);
+                    (*r[1])[i] = fixed::decay(ge, p.exc.decay).raw;
+                    (*r[2])[i] = fixed::decay(gi, p.inh.decay).raw;
+                    spikes += spike ? 1 : 0;
+                    ASSERT_EQ(spiked[i], spike ? 1 : 0)
+                        << what << " n " << n << " neuron " << i << " step " << step;
+                    for (std::size_t k = 0; k < 4; ++k)
+                        ASSERT_EQ((*f[k])[i], (*r[k])[i]) << what << " field " << k << " n " << n
+                                                          << " neuron " << i << " step " << step;
                 }
             }
             if (n == 1000) {
-                EXPECT_GT(spikes, 100) << "tau_syn " << tau_syn;
-                EXPECT_GT(wrapped, 0) << "tau_syn " << tau_syn;
+                EXPECT_GT(spikes, 100) << what << " tau_syn " << tau_syn;
+                EXPECT_GT(wrapped, 0) << what << " tau_syn " << tau_syn;
             }
         }
     }
-    EXPECT_GE(low_factors, 2);  // and the other ones (tau_syn 2 and 5) have the top bit
+    EXPECT_GE(low_factors, 2) << what;  // and the other ones (tau_syn 2 and 5) have the top bit
+}
+
+TEST(SpinnakerModels, VectorisedLifStepsEqualScalarForms) {
+    expect_vectorised_step_equals_scalar<curr_exp_scalar>("IF_curr_exp");
+    expect_vectorised_step_equals_scalar<cond_exp_scalar>("IF_cond_exp");
 }
 
 // ---------------------------------------------------------------------------
