@@ -25,32 +25,16 @@ void if_cond_exp::state::resize(std::size_t n, const parameters& p) {
 GANGLION_VECTOR_CLONES
 void if_cond_exp::step(const parameters& p, state& s, const fixed::accum* const* input,
                        std::uint8_t* spiked, std::size_t n) {
-    std::int32_t* __restrict v = s.v.data();
-    std::int32_t* __restrict ge = s.gsyn_exc.data();
-    std::int32_t* __restrict gi = s.gsyn_inh.data();
-    std::int32_t* __restrict timer = s.refract_timer.data();
-    const fixed::accum* __restrict in_e = input[0];
-    const fixed::accum* __restrict in_i = input[1];
-    const fixed::accum* __restrict inj = input[2];
-    const raw::decay_by init_e(p.exc.init), init_i(p.inh.init), decay_e(p.exc.decay),
-        decay_i(p.inh.decay);
-    const raw::lif m(p);
-    const std::int32_t i_offset = p.i_offset.raw, e_rev_e = p.e_rev_E.raw, e_rev_i = p.e_rev_I.raw;
-#pragma omp simd
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::int32_t g_e = raw::add(ge[i], init_e(in_e[i].raw));
-        const std::int32_t g_i = raw::add(gi[i], init_i(in_i[i].raw));
-        const std::int32_t v0 = v[i];
-        // input_type_conductance: g >> 10 times the driving force.
-        const std::int32_t i_exc = raw::mul(g_e >> conductance_shift, raw::sub(e_rev_e, v0));
-        const std::int32_t i_inh =
-            raw::mul(raw::sub(0, g_i >> conductance_shift), raw::sub(e_rev_i, v0));
-        const std::int32_t current =
-            raw::add(raw::add(raw::sub(i_exc, i_inh), inj[i].raw), i_offset);
-        spiked[i] = m.step(v[i], timer[i], current);
-        ge[i] = decay_e(g_e);
-        gi[i] = decay_i(g_i);
-    }
+    const std::int32_t e_rev_e = p.e_rev_E.raw, e_rev_i = p.e_rev_I.raw;
+    // input_type_conductance: g >> 10 times the driving force.
+    raw::lif_exp_step(p, s.v.data(), s.gsyn_exc.data(), s.gsyn_inh.data(), s.refract_timer.data(),
+                      input, spiked, n, [=](std::int32_t ge, std::int32_t gi, std::int32_t v) {
+                          const std::int32_t i_exc =
+                              raw::mul(ge >> conductance_shift, raw::sub(e_rev_e, v));
+                          const std::int32_t i_inh =
+                              raw::mul(raw::sub(0, gi >> conductance_shift), raw::sub(e_rev_i, v));
+                          return raw::sub(i_exc, i_inh);
+                      });
 }
 
 }  // namespace ganglion::models::spinnaker

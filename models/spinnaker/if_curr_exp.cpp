@@ -44,26 +44,9 @@ void if_curr_exp::state::resize(std::size_t n, const parameters& p) {
 GANGLION_VECTOR_CLONES
 void if_curr_exp::step(const parameters& p, state& s, const fixed::accum* const* input,
                        std::uint8_t* spiked, std::size_t n) {
-    std::int32_t* __restrict v = s.v.data();
-    std::int32_t* __restrict ge = s.isyn_exc.data();
-    std::int32_t* __restrict gi = s.isyn_inh.data();
-    std::int32_t* __restrict timer = s.refract_timer.data();
-    const fixed::accum* __restrict in_e = input[0];
-    const fixed::accum* __restrict in_i = input[1];
-    const fixed::accum* __restrict inj = input[2];
-    const raw::decay_by init_e(p.exc.init), init_i(p.inh.init), decay_e(p.exc.decay),
-        decay_i(p.inh.decay);
-    const raw::lif m(p);
-    const std::int32_t i_offset = p.i_offset.raw;
-#pragma omp simd
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::int32_t ie = raw::add(ge[i], init_e(in_e[i].raw));
-        const std::int32_t ii = raw::add(gi[i], init_i(in_i[i].raw));
-        const std::int32_t current = raw::add(raw::add(raw::sub(ie, ii), inj[i].raw), i_offset);
-        spiked[i] = m.step(v[i], timer[i], current);
-        ge[i] = decay_e(ie);
-        gi[i] = decay_i(ii);
-    }
+    raw::lif_exp_step(
+        p, s.v.data(), s.isyn_exc.data(), s.isyn_inh.data(), s.refract_timer.data(), input, spiked,
+        n, [](std::int32_t ie, std::int32_t ii, std::int32_t) { return raw::sub(ie, ii); });
 }
 
 }  // namespace ganglion::models::spinnaker

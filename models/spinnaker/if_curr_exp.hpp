@@ -122,6 +122,38 @@ struct lif {
     }
 };
 
+// One step of a LIF neuron with two exponential synapses, as
+// sPyNNaker's neuron_impl_standard orders it, on the raw state arrays:
+// this step's input enters each synaptic state scaled by `init`; the
+// membrane takes current(g_exc, g_inh, v) + injected + i_offset; the
+// synaptic states decay. For the models' step functions, inside their
+// GANGLION_VECTOR_CLONES (inlined, so each clone vectorises the loop).
+template <class P, class Current>
+[[gnu::always_inline]] inline void lif_exp_step(const P& p, std::int32_t* __restrict v,
+                                                std::int32_t* __restrict g_exc,
+                                                std::int32_t* __restrict g_inh,
+                                                std::int32_t* __restrict timer,
+                                                const fixed::accum* const* input,
+                                                std::uint8_t* __restrict spiked, std::size_t n,
+                                                Current current) {
+    const fixed::accum* __restrict in_e = input[0];
+    const fixed::accum* __restrict in_i = input[1];
+    const fixed::accum* __restrict inj = input[2];
+    const decay_by init_e(p.exc.init), init_i(p.inh.init), decay_e(p.exc.decay),
+        decay_i(p.inh.decay);
+    const lif m(p);
+    const std::int32_t i_offset = p.i_offset.raw;
+#pragma omp simd
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::int32_t ge = add(g_exc[i], init_e(in_e[i].raw));
+        const std::int32_t gi = add(g_inh[i], init_i(in_i[i].raw));
+        const std::int32_t total = add(add(current(ge, gi, v[i]), inj[i].raw), i_offset);
+        spiked[i] = m.step(v[i], timer[i], total);
+        g_exc[i] = decay_e(ge);
+        g_inh[i] = decay_i(gi);
+    }
+}
+
 }  // namespace raw
 
 struct if_curr_exp {
