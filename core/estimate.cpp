@@ -1,5 +1,7 @@
 #include "core/estimate.hpp"
 
+#include "core/spinnaker.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -81,8 +83,12 @@ memory_estimate estimate_memory(const model_spec& spec, const model_registry& mo
         }
         e.synapse_bytes = e.synapses_per_rank * 4 + headers * 4 + T * (n + 1) * 16;
     }
-    const double slots =
-        std::max(1.0, std::round(min_delay / dt)) + std::max(1.0, std::round(max_delay / dt));
+    const double d_min = std::max(1.0, std::round(min_delay / dt)),
+                 d_max = std::max(1.0, std::round(max_delay / dt));
+    // SpiNNaker mode: D + 16 slots with the delay extension.
+    const double slots = d_min + (spec.spinnaker.enabled
+                                      ? std::min(d_max, double(spinnaker::core_delay_steps))
+                                      : d_max);
     std::size_t receptors = 1;
     for (const auto& pop : spec.populations) {
         const model_entry* m = models.find(pop.model);

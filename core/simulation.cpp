@@ -40,6 +40,9 @@ struct simulation::thread_state {
     // each projection showed (for the left shifts), and the ring-buffer
     // saturations.
     spinnaker::word_store words;
+    // The delay extension's queues: stages of received spikes, and of
+    // Poisson sources generated here, still to be delivered.
+    spinnaker::delay_extension received_later, generated_later;
     std::vector<spinnaker::projection_measure> measured;  // per projection, while building
     std::uint64_t saturations = 0;
 
@@ -241,7 +244,9 @@ void simulation::build() {
         if (!fixed) make_shards(ts);
         const auto n_slots = static_cast<std::size_t>(grid_.min_steps + grid_.max_steps);
         if (fixed)
-            ts.fixed_buffer = fixed_ring_buffer(n_receptors, n_slots, ts.layout.n_local());
+            ts.fixed_buffer = fixed_ring_buffer(
+                n_receptors, spinnaker::ring_buffer_slots(grid_.min_steps, grid_.max_steps),
+                ts.layout.n_local());
         else
             ts.buffer = ring_buffer(n_receptors, n_slots, ts.layout.n_local());
         std::vector<pending_synapse> drawn;
@@ -358,8 +363,11 @@ void simulation::build() {
                 if (!syn.has_row(g) && !ts.plastic.has_row(g) && !ts.words.has_row(g)) continue;
                 gids.push_back(g);
                 direct.emplace_back();
-                // One static synapse here: the drive adds to its cell itself.
-                if (const auto one = ts.words.single(g)) {
+                // One static synapse here: the drive adds to its cell itself
+                // (in SpiNNaker mode, if its delay is on the core: a longer
+                // one goes through the delay extension).
+                if (const auto one = ts.words.single(g);
+                    one && one->delay <= static_cast<std::uint32_t>(spinnaker::core_delay_steps)) {
                     direct.back() = {one->index, one->receptor, one->delay,
                                      static_cast<float>(one->weight)};
                     continue;
@@ -704,22 +712,16 @@ void simulation::exchange(step_type first) {
 
 void simulation::interval_deliver(thread_state& ts, step_type first, step_type last) {
     if (!ts.plastic.empty()) record_post_spikes(ts);
+    if (spec_.spinnaker.enabled) {
+        fixed_deliver(ts, first, last);
+        return;
+    }
     deliver_all(ts, global_words_, first);
     // The Poisson sources generated here, after the received spikes, in
     // (step, source) order, each source's spikes of a step at once (weight x
     // count; plastic synapses once per spike): no spike words, no merge, and
     // every buffer cell sums its inputs in the same order on every split.
     for (step_type s = first; s < last; ++s) {
-        if (spec_.spinnaker.enabled) {
-            ts.drive.step(
-                s, ts.fixed_buffer,
-                [&](gid_type g, int k) {
-                    ts.words.deliver(g, s, static_cast<std::uint32_t>(k), ts.fixed_buffer,
-                                     ts.saturations);
-                },
-                &ts.saturations);
-            continue;
-        }
         ts.drive.step(s, ts.buffer, [&](gid_type g, int k) {
             deliver_source(ts.synapses, ts.buffer, g, s, k);
             if (ts.plastic.has_row(g))
@@ -730,16 +732,35 @@ void simulation::interval_deliver(thread_state& ts, step_type first, step_type l
     // Static synapses of received spikes arriving in the next interval, after
     // everything above: each cell sums what was pushed into it first, then
     // what arrives, in (step, gid) order.
-    if (!spec_.spinnaker.enabled)
-        ts.arrivals.deliver(ts.synapses, ts.buffer, last, last + grid_.min_steps);
+    ts.arrivals.deliver(ts.synapses, ts.buffer, last, last + grid_.min_steps);
+}
+
+void simulation::fixed_deliver(thread_state& ts, step_type first, step_type last) {
+    // Everything that arrives before the end of the next interval is
+    // delivered now (the slots hold D + 16 steps from `last` on), later
+    // delay stages wait in the delay extension's queues. The order, the same
+    // on every split (saturation counts depend on it, spikes do not): stages
+    // of earlier received spikes, this interval's received spikes, stages of
+    // earlier generated Poisson spikes, this interval's generated ones, each
+    // in (step, gid) order.
+    const step_type until = last + grid_.min_steps;
+    fixed_ring_buffer& buffer = ts.fixed_buffer;
+    ts.received_later.deliver(ts.words, buffer, until, ts.saturations);
+    ts.words.deliver_spikes(global_words_, first, buffer, ts.saturations, until,
+                            &ts.received_later);
+    ts.generated_later.deliver(ts.words, buffer, until, ts.saturations);
+    for (step_type s = first; s < last; ++s)
+        ts.drive.step(
+            s, buffer,
+            [&](gid_type g, int k) {
+                ts.words.deliver(g, s, static_cast<std::uint32_t>(k), buffer, ts.saturations,
+                                 until, &ts.generated_later);
+            },
+            &ts.saturations);
 }
 
 void simulation::deliver_all(thread_state& ts, const std::vector<std::uint64_t>& words,
                              step_type first) {
-    if (spec_.spinnaker.enabled) {
-        ts.words.deliver_spikes(words, first, ts.fixed_buffer, ts.saturations);
-        return;
-    }
     // Static synapses arrive later (interval_deliver), plastic ones are
     // delivered now.
     ts.arrivals.add(ts.synapses, words, first, first);
@@ -1153,11 +1174,31 @@ void simulation::restore(const std::vector<checkpoint_state>& parts) {
                         " is not a neuron of this network");
         recent_spikes_.emplace_back(first.pending_steps[i], g);
     }
+    const step_type not_before = step_ + grid_.min_steps;
     for (auto& ts : threads_) {
         ts->arrivals.clear();
-        if (spec_.spinnaker.enabled) continue;
+        ts->received_later.clear();
+        ts->generated_later.clear();
+        if (!spec_.spinnaker.enabled) {
+            for (const auto& [step, g] : recent_spikes_)
+                ts->arrivals.add(ts->synapses, g, step, not_before);
+            continue;
+        }
+        // The delay extension's queues as the run left them: the stages
+        // arriving from step_ + D on, of the received spikes and of the
+        // Poisson sources generated here (their counts drawn again), in
+        // (step, gid) order.
         for (const auto& [step, g] : recent_spikes_)
-            ts->arrivals.add(ts->synapses, g, step, step_ + grid_.min_steps);
+            ts->words.defer(g, step, 1, not_before, ts->received_later);
+        for (step_type s = std::max<step_type>(0, not_before - grid_.max_steps - 1); s < step_; ++s)
+            for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
+                if (!generated_[p]) continue;
+                for (gid_type g = population_first_[p]; g < population_first_[p + 1]; ++g)
+                    if (ts->words.has_row(g))
+                        if (const int k = generated_[p]->count(g, s); k > 0)
+                            ts->words.defer(g, s, static_cast<std::uint32_t>(k), not_before,
+                                            ts->generated_later);
+            }
     }
     // Plastic synapses: find each by its key in the rebuilt stores.
     std::map<std::tuple<gid_type, std::uint32_t, gid_type, std::uint32_t>, double> weights;

@@ -181,6 +181,7 @@ class simulation {
 
     void interval_update(thread_state& ts, step_type first, step_type last);
     void interval_deliver(thread_state& ts, step_type first, step_type last);
+    void fixed_deliver(thread_state& ts, step_type first, step_type last);
     void deliver_all(thread_state& ts, const std::vector<std::uint64_t>& words, step_type first);
     void record_post_spikes(thread_state& ts);
     void exchange(step_type first);

@@ -329,7 +329,7 @@ void word_store::place_now(const pending_synapse& s) {
     words_[k] = make_word(static_cast<std::uint32_t>(s.weight), (d - 1) % 16 + 1,
                           target_code::receptor(s.target_code),
                           static_cast<std::uint32_t>(rel % core_size_));
-    keys_[k] = static_cast<std::uint16_t>((core << 4) | ((d - 1) / 16));
+    keys_[k] = static_cast<std::uint16_t>((((d - 1) / 16) << 12) | core);  // stage, then core
 }
 
 void word_store::finish() {
@@ -361,7 +361,8 @@ void word_store::finish() {
         }
         for (std::uint64_t k = first; k < last; ++k) {
             if (k == first || keys_[k] != keys_[k - 1] || rows_.back().count() == max_row_words)
-                rows_.push_back({std::uint32_t{keys_[k]} << 16});
+                rows_.push_back({(std::uint32_t{keys_[k]} & 0xFFF) << 20 |
+                                 (std::uint32_t{keys_[k]} >> 12) << 16});
             ++rows_.back().packed;
         }
         row_index_[g + 1] = rows_.size();
@@ -383,13 +384,26 @@ std::size_t word_store::bytes() const {
 }
 
 std::uint64_t word_store::deliver(gid_type g, step_type s, std::uint32_t count,
-                                  fixed_ring_buffer& buffer, std::uint64_t& saturations) const {
+                                  fixed_ring_buffer& buffer, std::uint64_t& saturations,
+                                  step_type until, delay_extension* later) const {
     if (!has_row(g)) return 0;
+    if (until != no_step && later == nullptr)
+        throw internal_error("word_store::deliver: stages held back with nowhere to go");
+    return deliver_rows(g, s, count, row_index_[g], word_index_[g], buffer, saturations, until,
+                        later ? &later->entries_ : nullptr);
+}
+
+std::uint64_t word_store::deliver_rows(gid_type g, step_type s, std::uint32_t count,
+                                       std::uint64_t row_begin, std::uint64_t word_begin,
+                                       fixed_ring_buffer& buffer, std::uint64_t& saturations,
+                                       step_type until,
+                                       std::vector<delay_extension::entry>* later) const {
     const auto n_slots = static_cast<std::uint32_t>(buffer.n_slots());
     if (n_slots > 512) throw internal_error("SpiNNaker ring buffer with more than 512 slots");
     const std::size_t stride = buffer.stride();
     // The slot of delay 1 in each stage: one division per call, not per row.
-    // Every delay is below n_slots, so slot + delay needs one wrap at most.
+    // Every delay delivered is below n_slots, so slot + delay needs one wrap
+    // at most.
     std::uint32_t stage_slot[16];
     stage_slot[0] = static_cast<std::uint32_t>(buffer.slot(s + 1));
     const std::uint32_t stage_step = 16 % n_slots;
@@ -397,20 +411,24 @@ std::uint64_t word_store::deliver(gid_type g, step_type s, std::uint32_t count,
         stage_slot[k] = stage_slot[k - 1] + stage_step;
         if (stage_slot[k] >= n_slots) stage_slot[k] -= n_slots;
     }
+    // The stages due: s + 16 k + 1 < until.
+    const step_type first_due = until == no_step ? 16 * 16 : until - s - 1;  // 16 k < first_due
+    const step_type due = first_due <= 0 ? 0 : std::min<step_type>((first_due - 1) / 16 + 1, 16);
     std::uint16_t* receptor_base[16];
     for (std::size_t r = 0; r < buffer.n_receptors() && r < 16; ++r)
         receptor_base[r] = buffer.slot_row(r, 0);
-    // Two passes, so that the words of all the source's rows are one loop
-    // (a loop per row of ~5 words would end in a mispredicted branch each):
-    // first each word's core and stage from its row header, written 16 at a
-    // time without a branch (a row's later words overwrite the copies
-    // beyond it), then the words.
-    const row* rows = rows_.data() + row_index_[g];
-    const std::uint64_t n_rows = row_index_[g + 1] - row_index_[g];
+    // Two passes, so that the words of all the rows are one loop (a loop per
+    // row of ~5 words would end in a mispredicted branch each): first each
+    // word's core and stage from its row header, written 16 at a time
+    // without a branch (a row's later words overwrite the copies beyond it),
+    // then the words.
+    const row* rows = rows_.data();
+    const std::uint64_t row_end = row_index_[g + 1];
     std::uint32_t* where = where_.data();
-    std::uint64_t at = 0;
-    for (std::uint64_t r = 0; r < n_rows; ++r) {
+    std::uint64_t at = 0, r = row_begin;
+    for (; r < row_end; ++r) {
         const row h = rows[r];
+        if (static_cast<step_type>(h.stage()) >= due) break;
         const std::uint32_t v = core_start_[h.core()] << 9 | stage_slot[h.stage()];
         for (int k = 0; k < 16; ++k)
             where[at + k] = v;
@@ -418,7 +436,11 @@ std::uint64_t word_store::deliver(gid_type g, step_type s, std::uint32_t count,
             where[at + k] = v;
         at += h.count();
     }
-    const std::uint32_t* words = words_.data() + word_index_[g];
+    if (r < row_end) {
+        if (!later) throw internal_error("word_store: a delay stage beyond the ring buffer");
+        later->push_back({s, r, word_begin + at, g, count, rows[r].stage()});
+    }
+    const std::uint32_t* words = words_.data() + word_begin;
     for (std::uint64_t i = 0; i < at; ++i) {
         const std::uint32_t word = words[i];
         std::uint32_t slot = (where[i] & 511) + ((word >> 12) & 15);
@@ -428,6 +450,35 @@ std::uint64_t word_store::deliver(gid_type g, step_type s, std::uint32_t count,
         x = static_cast<std::uint16_t>(fixed::accumulate(x, word >> 16, count, saturations));
     }
     return at;
+}
+
+void word_store::defer(gid_type g, step_type s, std::uint32_t count, step_type not_before,
+                       delay_extension& later) const {
+    if (!has_row(g)) return;
+    std::uint64_t word = word_index_[g];
+    for (std::uint64_t r = row_index_[g]; r < row_index_[g + 1]; ++r) {
+        if (s + 16 * static_cast<step_type>(rows_[r].stage()) + 1 >= not_before) {
+            later.add({s, r, word, g, count, rows_[r].stage()});
+            return;
+        }
+        word += rows_[r].count();
+    }
+}
+
+std::uint64_t delay_extension::deliver(const word_store& words, fixed_ring_buffer& buffer,
+                                       step_type until, std::uint64_t& saturations) {
+    next_.clear();
+    std::uint64_t events = 0;
+    for (const entry& e : entries_) {
+        if (e.step + 16 * static_cast<step_type>(e.stage) + 1 >= until) {
+            next_.push_back(e);
+            continue;
+        }
+        events += words.deliver_rows(e.source, e.step, e.count, e.row, e.word, buffer, saturations,
+                                     until, &next_);
+    }
+    entries_.swap(next_);
+    return events;
 }
 
 std::optional<word_store::single_word> word_store::single(gid_type g) const {
@@ -440,7 +491,8 @@ std::optional<word_store::single_word> word_store::single(gid_type g) const {
 
 std::uint64_t word_store::deliver_spikes(const std::vector<std::uint64_t>& spike_words,
                                          step_type first_step, fixed_ring_buffer& buffer,
-                                         std::uint64_t& saturations) const {
+                                         std::uint64_t& saturations, step_type until,
+                                         delay_extension* later) const {
     std::uint64_t events = 0;
     const std::size_t n = spike_words.size();
     for (std::size_t i = 0; i < n; ++i) {
@@ -454,7 +506,8 @@ std::uint64_t word_store::deliver_spikes(const std::vector<std::uint64_t>& spike
             }
         }
         events += deliver(spike_word::gid(spike_words[i]),
-                          first_step + spike_word::lag(spike_words[i]), 1, buffer, saturations);
+                          first_step + spike_word::lag(spike_words[i]), 1, buffer, saturations,
+                          until, later);
     }
     return events;
 }

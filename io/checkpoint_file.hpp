@@ -28,7 +28,9 @@ class checkpoint_error : public error {
         : error("checkpoint '" + dir + "': " + problem) {}
 };
 
-constexpr int checkpoint_format_version = 2;
+// 3: SpiNNaker mode's ring buffer holds D + 16 slots (the delay extension);
+// its later delay stages are rebuilt from the pending spikes.
+constexpr int checkpoint_format_version = 3;
 
 struct checkpoint_info {
     std::string model_hash;  // hex FNV-1a of the model (file, seed, constants)
