@@ -86,9 +86,9 @@ memory_estimate estimate_memory(const model_spec& spec, const model_registry& mo
     const double d_min = std::max(1.0, std::round(min_delay / dt)),
                  d_max = std::max(1.0, std::round(max_delay / dt));
     // SpiNNaker mode: D + 16 slots with the delay extension.
-    const double slots = d_min + (spec.spinnaker.enabled
-                                      ? std::min(d_max, double(spinnaker::core_delay_steps))
-                                      : d_max);
+    const double slots =
+        d_min +
+        (spec.spinnaker.enabled ? std::min(d_max, double(spinnaker::core_delay_steps)) : d_max);
     std::size_t receptors = 1;
     for (const auto& pop : spec.populations) {
         const model_entry* m = models.find(pop.model);

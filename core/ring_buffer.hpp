@@ -8,7 +8,9 @@
 // [t0, t0 + D) the update reads rows t0 ... t0 + D - 1, while the delivery
 // after the interval writes rows up to (t0 + D - 1) + max_d. Rows being read
 // and rows being written never share a slot when there are D + max_d of
-// them. A row is cleared when it is read.
+// them. A row is cleared when it is read. (SpiNNaker mode needs only
+// D + min(max_d, 16): its delay extension delivers a spike's later delay
+// stages 16 steps apart, core/spinnaker.hpp.)
 //
 // Double mode sums weights in doubles (`ring_buffer`); SpiNNaker mode keeps
 // sPyNNaker's 16-bit saturating slots (`fixed_ring_buffer`, whole numbers

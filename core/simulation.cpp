@@ -753,8 +753,8 @@ void simulation::fixed_deliver(thread_state& ts, step_type first, step_type last
         ts.drive.step(
             s, buffer,
             [&](gid_type g, int k) {
-                ts.words.deliver(g, s, static_cast<std::uint32_t>(k), buffer, ts.saturations,
-                                 until, &ts.generated_later);
+                ts.words.deliver(g, s, static_cast<std::uint32_t>(k), buffer, ts.saturations, until,
+                                 &ts.generated_later);
             },
             &ts.saturations);
 }

@@ -505,9 +505,9 @@ std::uint64_t word_store::deliver_spikes(const std::vector<std::uint64_t>& spike
                 __builtin_prefetch(words_.data() + word_index_[next]);
             }
         }
-        events += deliver(spike_word::gid(spike_words[i]),
-                          first_step + spike_word::lag(spike_words[i]), 1, buffer, saturations,
-                          until, later);
+        events +=
+            deliver(spike_word::gid(spike_words[i]), first_step + spike_word::lag(spike_words[i]),
+                    1, buffer, saturations, until, later);
     }
     return events;
 }

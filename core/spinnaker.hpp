@@ -108,9 +108,9 @@ class word_store;
 class delay_extension {
   public:
     struct entry {
-        step_type step;       // of the spike
-        std::uint64_t row;    // the first row not delivered
-        std::uint64_t word;   // that row's first word
+        step_type step;      // of the spike
+        std::uint64_t row;   // the first row not delivered
+        std::uint64_t word;  // that row's first word
         gid_type source;
         std::uint32_t count;  // spikes
         std::uint32_t stage;  // rows_[row]'s stage

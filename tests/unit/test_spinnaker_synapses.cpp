@@ -670,8 +670,8 @@ TEST(spinnaker_word_store, the_delay_extension_delivers_what_a_long_buffer_recei
         SCOPED_TRACE("weights up to " + std::to_string(weight_max));
         const extension_run run(weight_max, 5);
         const step_type D = extension_run::D;
-        fixed_ring_buffer whole(2, D + 144, run.layout.n_local()), ext(2, D + 16,
-                                                                        run.layout.n_local());
+        fixed_ring_buffer whole(2, D + 144, run.layout.n_local()),
+            ext(2, D + 16, run.layout.n_local());
         spinnaker::delay_extension later;
         std::uint64_t events_whole = 0, events_ext = 0, sat_whole = 0, sat_ext = 0;
         std::size_t most_queued = 0;
