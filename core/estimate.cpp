@@ -83,12 +83,11 @@ memory_estimate estimate_memory(const model_spec& spec, const model_registry& mo
         }
         e.synapse_bytes = e.synapses_per_rank * 4 + headers * 4 + T * (n + 1) * 16;
     }
-    const double d_min = std::max(1.0, std::round(min_delay / dt)),
-                 d_max = std::max(1.0, std::round(max_delay / dt));
-    // SpiNNaker mode: D + 16 slots with the delay extension.
-    const double slots =
-        d_min +
-        (spec.spinnaker.enabled ? std::min(d_max, double(spinnaker::core_delay_steps)) : d_max);
+    const auto d_min = static_cast<step_type>(std::max(1.0, std::round(min_delay / dt)));
+    const auto d_max = static_cast<step_type>(std::max(1.0, std::round(max_delay / dt)));
+    const auto slots =
+        static_cast<double>(spec.spinnaker.enabled ? spinnaker::ring_buffer_slots(d_min, d_max)
+                                                   : static_cast<std::size_t>(d_min + d_max));
     std::size_t receptors = 1;
     for (const auto& pop : spec.populations) {
         const model_entry* m = models.find(pop.model);

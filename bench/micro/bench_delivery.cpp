@@ -243,17 +243,31 @@ const fixed_store& fixed_store_of(const network& net) {
     return mc;
 }
 
-void deliver_fixed(benchmark::State& state, const network& net) {
+// SpiNNaker mode, whole spikes into D + max_delay slots (`extension`
+// false), or as the engine delivers (core/simulation.cpp fixed_deliver): with
+// the delay extension, into D + 16 slots, each interval delivering the stages
+// due before the end of the next one and queueing the rest.
+void deliver_fixed_with(benchmark::State& state, const network& net, bool extension) {
     const spinnaker::word_store& store = fixed_store_of(net).words;
     const auto spikes = make_spikes(net, 1000);
-    fixed_ring_buffer buffer(2, net.min_delay + net.max_delay, net.n_targets);
+    const std::size_t n_slots = extension
+                                    ? spinnaker::ring_buffer_slots(net.min_delay, net.max_delay)
+                                    : net.min_delay + net.max_delay;
+    fixed_ring_buffer buffer(2, n_slots, net.n_targets);
+    spinnaker::delay_extension later;
     std::uint64_t events = 0, saturations = 0, iteration = 0;
     std::size_t spike_count = 0;
     step_type first = 0;
     std::size_t i = 0;
     for (auto _ : state) {
         const auto& words = spikes[i];
-        events += store.deliver_spikes(words, first, buffer, saturations);
+        if (extension) {
+            const step_type until = first + 2 * static_cast<step_type>(net.min_delay);
+            events += later.deliver(store, buffer, until, saturations);
+            events += store.deliver_spikes(words, first, buffer, saturations, until, &later);
+        } else {
+            events += store.deliver_spikes(words, first, buffer, saturations);
+        }
         spike_count += words.size();
         first += net.min_delay;
         // Every weight is one unit, and the slots are cleared every 2^16
@@ -265,36 +279,14 @@ void deliver_fixed(benchmark::State& state, const network& net) {
     benchmark::DoNotOptimize(buffer.data().data());
     report(state, events, spike_count, store);
     state.counters["saturations"] = static_cast<double>(saturations);
+    state.counters["ring_buffer_bytes"] = static_cast<double>(buffer.bytes());
 }
 
-// SpiNNaker mode as the engine delivers (core/simulation.cpp fixed_deliver):
-// with the delay extension, into D + 16 slots, each interval delivering the
-// stages due before the end of the next one and queueing the rest.
+void deliver_fixed(benchmark::State& state, const network& net) {
+    deliver_fixed_with(state, net, false);
+}
 void deliver_fixed_extension(benchmark::State& state, const network& net) {
-    const spinnaker::word_store& store = fixed_store_of(net).words;
-    const auto spikes = make_spikes(net, 1000);
-    const std::size_t n_slots = spinnaker::ring_buffer_slots(net.min_delay, net.max_delay);
-    fixed_ring_buffer buffer(2, n_slots, net.n_targets);
-    spinnaker::delay_extension later;
-    std::uint64_t events = 0, saturations = 0, iteration = 0;
-    std::size_t spike_count = 0;
-    step_type first = 0;
-    std::size_t i = 0;
-    for (auto _ : state) {
-        const auto& words = spikes[i];
-        const step_type until = first + 2 * static_cast<step_type>(net.min_delay);
-        events += later.deliver(store, buffer, until, saturations);
-        events += store.deliver_spikes(words, first, buffer, saturations, until, &later);
-        spike_count += words.size();
-        first += net.min_delay;
-        if ((++iteration & 0xFFFF) == 0)
-            std::fill(buffer.data().begin(), buffer.data().end(), std::uint16_t{0});
-        i = i + 1 == spikes.size() ? 0 : i + 1;
-    }
-    benchmark::DoNotOptimize(buffer.data().data());
-    report(state, events, spike_count, store);
-    state.counters["saturations"] = static_cast<double>(saturations);
-    state.counters["ring_buffer_bytes"] = static_cast<double>(buffer.bytes());
+    deliver_fixed_with(state, net, true);
 }
 
 BENCHMARK_CAPTURE(deliver, vogels_abbott, vogels_abbott)->Unit(benchmark::kMicrosecond);
