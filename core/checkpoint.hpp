@@ -7,8 +7,9 @@
 //
 // The state of a run at an interval boundary is: the step; every neuron's
 // and source's state (population_shard::save_neuron); the input still
-// pending in the ring buffers for the next D + max_delay steps (SpiNNaker
-// mode: D + 16) and the spikes whose synapses have not arrived yet (from
+// pending in the ring buffers for the next n_slots steps (D + max_delay, or
+// D when everything is added at arrival; SpiNNaker mode: D + 16) and the
+// spikes whose synapses have not arrived yet (from
 // which the arrival queue and SpiNNaker mode's delay-extension queues are
 // rebuilt, the generated Poisson sources' counts drawn again); plastic
 // weights and traces and the post-spike history; what the recorders hold

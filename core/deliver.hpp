@@ -6,7 +6,8 @@
 // (step, gid) order, adds the weights of the thread's synapses of its source
 // into the ring buffer at step + delay. Each synaptic event then writes a
 // random cell anywhere in the D + max_delay slots of the buffer: for the
-// microcircuit that is 33 MB per thread, far beyond L2.
+// microcircuit that would be 33 MB per thread, far beyond L2. (The engine
+// pushes only plastic synapses and Poisson sources of several delays.)
 //
 // arrival_queue ("pull", at arrival; what the engine uses for static
 // synapses in double mode): the spikes of an interval join a queue; when the

@@ -85,9 +85,10 @@ memory_estimate estimate_memory(const model_spec& spec, const model_registry& mo
     }
     const auto d_min = static_cast<step_type>(std::max(1.0, std::round(min_delay / dt)));
     const auto d_max = static_cast<step_type>(std::max(1.0, std::round(max_delay / dt)));
+    const delay_grid grid{dt, d_min, d_max, false};
     const auto slots =
         static_cast<double>(spec.spinnaker.enabled ? spinnaker::ring_buffer_slots(d_min, d_max)
-                                                   : static_cast<std::size_t>(d_min + d_max));
+                                                   : plan_delivery(spec, models, grid).slots);
     std::size_t receptors = 1;
     for (const auto& pop : spec.populations) {
         const model_entry* m = models.find(pop.model);

@@ -56,7 +56,7 @@ class neuron_population final : public population_shard {
             M::step(p_, d_, s_, rows.data(), spiked_.data(), n);
             for (std::size_t i = 0; i < n; ++i)
                 if (spiked_[i]) out.emit(gids_[i], s);
-            // Clear on read: the slot is reused D + max_delay steps later.
+            // Clear on read: the slot is reused n_slots steps later.
             for (std::size_t r = 0; r < M::n_receptors; ++r)
                 std::fill(in.row(r, s), in.row(r, s) + n, 0.0);
             if (probe_ && (s + 1) % probe_->every == 0) probe_->sample();

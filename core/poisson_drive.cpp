@@ -7,13 +7,25 @@ namespace ganglion {
 
 void poisson_drive::add_population(const poisson_process& process,
                                    const std::vector<gid_type>& gids,
-                                   const std::vector<direct_synapse>& direct) {
+                                   const std::vector<direct_synapse>& direct,
+                                   std::optional<std::uint32_t> arrival_delay) {
     if (direct.size() != gids.size())
         throw internal_error("poisson_drive: one direct synapse (or none) per source");
     if (gids.empty()) return;
     if (!gids_.empty() && gids.front() <= gids_.back())
         throw internal_error("poisson_drive: populations must come in gid order");
-    population pop{&process, gids_.size(), gids_.size() + gids.size(), 0, false, false, false, {}};
+    population pop;
+    pop.process = &process;
+    pop.begin = gids_.size();
+    pop.end = gids_.size() + gids.size();
+    if (arrival_delay) {
+        for (const direct_synapse& d : direct)
+            if (d.index != direct_synapse::none && d.delay != *arrival_delay)
+                throw internal_error(
+                    "poisson_drive: a direct synapse's delay is not the arrival delay");
+        pop.at_arrival = true;
+        pop.arrival_delay = *arrival_delay;
+    }
     pop.all_direct = true;
     for (const direct_synapse& d : direct)
         pop.all_direct = pop.all_direct && d.index != direct_synapse::none;

@@ -18,8 +18,17 @@
 // besides (nothing when the targets are consecutive neurons, as a one-to-one
 // background's are), and the loop over it is a lookup, a comparison and an
 // add.
+//
+// When a population's synapses all share one delay d (double mode's
+// background drive, simulation::build), its spikes can be drawn when they
+// arrive instead of when they are emitted: arrive(t) draws step t - d and
+// adds into the row of step t right before that row is read, while it is in
+// cache (emitting at s wrote a row d steps ahead, which had left the cache by
+// the time the update read it), and the ring buffer needs no slot beyond the
+// interval being delivered.
 
 #include <cstdint>
+#include <optional>
 #include <type_traits>
 #include <vector>
 
@@ -42,32 +51,47 @@ class poisson_drive {
     };
 
     // The sources of one population here, gids ascending and above those
-    // added before; direct[i] as above.
+    // added before; direct[i] as above. With `arrival_delay`, every synapse
+    // of the population (direct or not) has that delay, and its spikes are
+    // drawn by arrive(), not step().
     void add_population(const poisson_process& process, const std::vector<gid_type>& gids,
-                        const std::vector<direct_synapse>& direct);
+                        const std::vector<direct_synapse>& direct,
+                        std::optional<std::uint32_t> arrival_delay = std::nullopt);
 
-    // Draws step s of every source: direct ones add into `buffer` (slot of
-    // s + delay), `other(gid, count)` is called for the rest with a count > 0.
-    // A double buffer sums w k; SpiNNaker's 16-bit buffer adds the k spikes
-    // of weight w (a whole number) saturating, counting into `saturations`.
+    // Draws step s of every source of the populations without an arrival
+    // delay: direct ones add into `buffer` (slot of s + delay),
+    // `other(gid, count)` is called for the rest with a count > 0. A double
+    // buffer sums w k; SpiNNaker's 16-bit buffer adds the k spikes of weight
+    // w (a whole number) saturating, counting into `saturations`.
     template <class T, class Other>
     void step(step_type s, basic_ring_buffer<T>& buffer, Other&& other,
               std::uint64_t* saturations = nullptr);
+    // The same for the populations with an arrival delay d, for the spikes
+    // arriving in step t: those of step t - d (none before step 0).
+    // `other(gid, count, s)` gets the emission step as well.
+    template <class Other>
+    void arrive(step_type t, ring_buffer& buffer, Other&& other);
 
     std::size_t size() const { return gids_.size(); }
     std::size_t bytes() const;
 
   private:
     struct population {
-        const poisson_process* process;
-        std::size_t begin, end;   // its sources
-        std::uint64_t block = 0;  // the block of words_ held, + 1 (0: none yet)
+        const poisson_process* process = nullptr;
+        std::size_t begin = 0, end = 0;  // its sources
+        std::uint64_t block = 0;         // the block of words_ held, + 1 (0: none yet)
         bool all_direct = false;
         bool uniform = false;     // all direct with common delay, receptor and weight
         bool contiguous = false;  // uniform, onto neurons common.index, + 1, ... (one-to-one)
+        bool at_arrival = false;  // drawn by arrive(), `arrival_delay` steps late
+        std::uint32_t arrival_delay = 0;
         direct_synapse common;
     };
     void refill(population& pop, std::uint64_t block);
+    // Step s of one population's sources, as step() describes.
+    template <class T, class Other>
+    void draw(population& pop, step_type s, basic_ring_buffer<T>& buffer, Other&& other,
+              std::uint64_t* saturations);
     std::uint32_t* words(const population& pop, step_type s) {
         return words_.data() + 8 * pop.begin +
                static_cast<std::size_t>(s & 7) * (pop.end - pop.begin);
@@ -83,11 +107,33 @@ class poisson_drive {
 template <class T, class Other>
 void poisson_drive::step(step_type s, basic_ring_buffer<T>& buffer, Other&& other,
                          std::uint64_t* saturations) {
+    for (population& pop : populations_)
+        if (!pop.at_arrival) draw(pop, s, buffer, other, saturations);
+}
+
+template <class Other>
+void poisson_drive::arrive(step_type t, ring_buffer& buffer, Other&& other) {
+    for (population& pop : populations_) {
+        if (!pop.at_arrival) continue;
+        const step_type s = t - static_cast<step_type>(pop.arrival_delay);
+        if (s >= 0)
+            draw(
+                pop, s, buffer, [&](gid_type g, int k) { other(g, k, s); }, nullptr);
+    }
+}
+
+template <class T, class Other>
+void poisson_drive::draw(population& pop, step_type s, basic_ring_buffer<T>& buffer, Other&& other,
+                         std::uint64_t* saturations) {
+    const poisson_process& proc = *pop.process;
+    if (!proc.active(s)) return;
     const std::size_t n_slots = buffer.n_slots();
     const std::size_t slot_of_s = buffer.slot(s);
+    // (A buffer of D slots, when everything is drawn at arrival, is shorter
+    // than the delays.)
     auto slot_after = [&](std::uint32_t delay) {
-        std::size_t slot = slot_of_s + delay;
-        return slot >= n_slots ? slot - n_slots : slot;
+        const std::size_t slot = slot_of_s + delay;
+        return slot < n_slots ? slot : slot % n_slots;
     };
     // The cell after k spikes of weight w (as deliver_source adds them:
     // exactly w for one spike; adding 0 x w changes no cell: cells are never
@@ -100,35 +146,30 @@ void poisson_drive::step(step_type s, basic_ring_buffer<T>& buffer, Other&& othe
                                                  static_cast<std::uint32_t>(k), *saturations));
         }
     };
-    for (population& pop : populations_) {
-        const poisson_process& proc = *pop.process;
-        if (!proc.active(s)) continue;
-        if (pop.block != poisson_process::block_of(s) + 1)
-            refill(pop, poisson_process::block_of(s));
-        const std::uint32_t* w = words(pop, s);
-        const std::size_t n = pop.end - pop.begin;
-        if (pop.uniform) {
-            T* row = buffer.slot_row(pop.common.receptor, slot_after(pop.common.delay));
-            const float weight = pop.common.weight;
-            if (pop.contiguous) {
-                row += pop.common.index;
-                for (std::size_t j = 0; j < n; ++j)
-                    add(row[j], weight, proc.count_from(w[j]));
-                continue;
-            }
-            const std::uint32_t* index = index_.data() + pop.begin;
+    if (pop.block != poisson_process::block_of(s) + 1) refill(pop, poisson_process::block_of(s));
+    const std::uint32_t* w = words(pop, s);
+    const std::size_t n = pop.end - pop.begin;
+    if (pop.uniform) {
+        T* row = buffer.slot_row(pop.common.receptor, slot_after(pop.common.delay));
+        const float weight = pop.common.weight;
+        if (pop.contiguous) {
+            row += pop.common.index;
             for (std::size_t j = 0; j < n; ++j)
-                add(row[index[j]], weight, proc.count_from(w[j]));
-            continue;
+                add(row[j], weight, proc.count_from(w[j]));
+            return;
         }
-        for (std::size_t j = 0; j < n; ++j) {
-            const int k = proc.count_from(w[j]);
-            const direct_synapse& d = direct_[pop.begin + j];
-            if (d.index != direct_synapse::none)
-                add(buffer.slot_row(d.receptor, slot_after(d.delay))[d.index], d.weight, k);
-            else if (k > 0)
-                other(gids_[pop.begin + j], k);
-        }
+        const std::uint32_t* index = index_.data() + pop.begin;
+        for (std::size_t j = 0; j < n; ++j)
+            add(row[index[j]], weight, proc.count_from(w[j]));
+        return;
+    }
+    for (std::size_t j = 0; j < n; ++j) {
+        const int k = proc.count_from(w[j]);
+        const direct_synapse& d = direct_[pop.begin + j];
+        if (d.index != direct_synapse::none)
+            add(buffer.slot_row(d.receptor, slot_after(d.delay))[d.index], d.weight, k);
+        else if (k > 0)
+            other(gids_[pop.begin + j], k);
     }
 }
 

@@ -4,8 +4,6 @@
 
 #include "core/spec.hpp"
 
-#include <Random123/philox.h>
-
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -16,15 +14,6 @@
 #include "core/error.hpp"
 
 namespace ganglion {
-
-std::array<std::uint64_t, 4> philox(std::uint64_t seed, std::uint64_t purpose, std::uint64_t id,
-                                    std::uint64_t counter) {
-    r123::Philox4x64 rng;
-    r123::Philox4x64::key_type key = {{seed, purpose}};
-    r123::Philox4x64::ctr_type ctr = {{id, counter, 0, 0}};
-    const auto out = rng(ctr, key);
-    return {out[0], out[1], out[2], out[3]};
-}
 
 double random_stream::normal() {
     // Boost.Random's ziggurat (Marsaglia and Tsang 2000, with Doornik's

@@ -64,27 +64,78 @@ struct simulation::thread_state {
     }
 };
 
+namespace {
+// The smallest and largest delay (ms) projection `proj` can give (+inf, -inf
+// for a list without rows).
+std::pair<double, double> delay_bounds(const projection_spec& proj) {
+    if (proj.connector.k == connector_spec::kind::from_list && proj.connector.rows_have_weights) {
+        double lo = std::numeric_limits<double>::infinity();
+        double hi = -std::numeric_limits<double>::infinity();
+        for (const auto& row : proj.connector.rows) {
+            lo = std::min(lo, row.delay);
+            hi = std::max(hi, row.delay);
+        }
+        return {lo, hi};
+    }
+    return {proj.synapse.delay.lower_bound(), proj.synapse.delay.upper_bound()};
+}
+
+void mark_populations(const view_spec& v, std::vector<bool>& out) {
+    if (!v.is_assembly()) out.at(v.population) = true;
+    for (const auto& part : v.parts)
+        mark_populations(part, out);
+}
+}  // namespace
+
 std::pair<double, double> resolve_delay_range(const model_spec& spec) {
     const double dt = spec.simulation.dt;
     double lo = std::numeric_limits<double>::infinity();
     double hi = -std::numeric_limits<double>::infinity();
     for (const auto& proj : spec.projections) {
-        if (proj.connector.k == connector_spec::kind::from_list &&
-            proj.connector.rows_have_weights) {
-            for (const auto& row : proj.connector.rows) {
-                lo = std::min(lo, row.delay);
-                hi = std::max(hi, row.delay);
-            }
-        } else {
-            lo = std::min(lo, proj.synapse.delay.lower_bound());
-            hi = std::max(hi, proj.synapse.delay.upper_bound());
-        }
+        const auto [a, b] = delay_bounds(proj);
+        lo = std::min(lo, a);
+        hi = std::max(hi, b);
     }
     if (!std::isfinite(lo)) lo = dt;
     if (!std::isfinite(hi)) hi = lo;
     const double min_delay = spec.simulation.min_delay.value_or(std::max(lo, dt));
     const double max_delay = spec.simulation.max_delay.value_or(std::max(hi, min_delay));
     return {min_delay, max_delay};
+}
+
+delivery_plan plan_delivery(const model_spec& spec, const model_registry& models,
+                            const delay_grid& grid) {
+    const std::size_t n = spec.populations.size();
+    constexpr step_type unset = -1, mixed = -2;
+    std::vector<step_type> delay(n, unset);  // of every synapse from p so far
+    bool plastic = false;
+    for (const auto& proj : spec.projections) {
+        std::vector<bool> from(n, false);
+        mark_populations(proj.pre, from);
+        const auto [lo, hi] = delay_bounds(proj);
+        if (lo > hi) continue;  // no synapses
+        step_type d = mixed;
+        if (!proj.synapse.stdp && std::isfinite(lo) && std::isfinite(hi) &&
+            grid.to_steps(lo) == grid.to_steps(hi))
+            d = grid.to_steps(lo);
+        plastic = plastic || proj.synapse.stdp.has_value();
+        for (std::size_t p = 0; p < n; ++p)
+            if (from[p]) delay[p] = delay[p] == unset || delay[p] == d ? d : mixed;
+    }
+    delivery_plan plan;
+    plan.arrival_delay.assign(n, std::nullopt);
+    bool pushed = plastic;
+    for (std::size_t p = 0; p < n; ++p) {
+        const model_entry* m = models.find(spec.populations[p].model);
+        const bool generated = m && m->poisson && !spec.populations[p].record_spikes;
+        if (!generated || delay[p] == unset) continue;
+        if (delay[p] == mixed)
+            pushed = true;
+        else
+            plan.arrival_delay[p] = delay[p];
+    }
+    plan.slots = grid.min_steps + (pushed ? grid.max_steps : 0);
+    return plan;
 }
 
 simulation::simulation(model_spec spec, const model_registry& models, communicator& comm,
@@ -238,17 +289,18 @@ void simulation::build() {
         n_threads, std::vector<std::uint64_t>(spec_.projections.size(), 0));
     const bool fixed = spec_.spinnaker.enabled;
     if (fixed) check_spinnaker();
+    plan_ = fixed ? delivery_plan{} : plan_delivery(spec_, models_, grid_);
     parallel_threads(n_threads, [&](int t) {
         thread_state& ts = *threads_[t];
         // SpiNNaker mode makes its shards once the left shifts are known.
         if (!fixed) make_shards(ts);
-        const auto n_slots = static_cast<std::size_t>(grid_.min_steps + grid_.max_steps);
         if (fixed)
             ts.fixed_buffer = fixed_ring_buffer(
                 n_receptors, spinnaker::ring_buffer_slots(grid_.min_steps, grid_.max_steps),
                 ts.layout.n_local());
         else
-            ts.buffer = ring_buffer(n_receptors, n_slots, ts.layout.n_local());
+            ts.buffer = ring_buffer(n_receptors, static_cast<std::size_t>(plan_.slots),
+                                    ts.layout.n_local());
         std::vector<pending_synapse> drawn;
         std::vector<plastic_store::pending> plastic;
         std::vector<std::uint32_t> incoming(ts.layout.n_local(), 0);
@@ -381,7 +433,18 @@ void simulation::build() {
                 direct.back() = {target_code::index(code), target_code::receptor(code), r.delay,
                                  syn.weight(r, 0)};
             }
-            ts.drive.add_population(*generated_[p], gids, direct);
+            // Drawn at arrival (double mode, plan_delivery): every synapse
+            // from the population has the one delay.
+            std::optional<std::uint32_t> at_arrival;
+            if (!fixed && plan_.arrival_delay[p]) {
+                at_arrival = static_cast<std::uint32_t>(*plan_.arrival_delay[p]);
+                for (const gid_type g : gids)
+                    for (std::uint64_t r = syn.run_begin(g); r < syn.run_end(g); ++r)
+                        if (syn.runs()[r].delay != *at_arrival)
+                            throw internal_error(
+                                "a Poisson source drawn at arrival has another delay");
+            }
+            ts.drive.add_population(*generated_[p], gids, direct, at_arrival);
         }
     });
     for (int t = 0; t < n_threads; ++t)
@@ -729,10 +792,17 @@ void simulation::interval_deliver(thread_state& ts, step_type first, step_type l
                     ts.plastic.deliver(g, s, rules_, grid_.dt, ts.history, ts.buffer);
         });
     }
-    // Static synapses of received spikes arriving in the next interval, after
-    // everything above: each cell sums what was pushed into it first, then
-    // what arrives, in (step, gid) order.
-    ts.arrivals.deliver(ts.synapses, ts.buffer, last, last + grid_.min_steps);
+    // What arrives in the next interval's steps, after everything above,
+    // step by step while the step's row is in cache: each cell sums what was
+    // pushed into it first, then the Poisson populations drawn at arrival
+    // (in gid order), then the static synapses of received spikes in
+    // (step, gid) order.
+    for (step_type t = last; t < last + grid_.min_steps; ++t) {
+        ts.drive.arrive(t, ts.buffer, [&](gid_type g, int k, step_type s) {
+            deliver_source(ts.synapses, ts.buffer, g, s, k);
+        });
+        ts.arrivals.deliver(ts.synapses, ts.buffer, t, t + 1);
+    }
 }
 
 void simulation::fixed_deliver(thread_state& ts, step_type first, step_type last) {

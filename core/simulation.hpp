@@ -82,6 +82,21 @@ struct recorded_state {
 // delays (smallest lower bound, largest upper bound).
 std::pair<double, double> resolve_delay_range(const model_spec& spec);
 
+// How double mode adds what arrives, decided from the model alone (so the
+// same on every split; the memory estimate uses it too). A Poisson
+// population generated at its targets whose synapses are all static and all
+// of one delay (in steps) is drawn when its spikes arrive
+// (poisson_drive::arrive); static synapses of received spikes always are
+// (arrival_queue). When nothing is left to push at emission (no plastic
+// synapses, no other generated Poisson population with synapses), the ring
+// buffer needs only the D slots being delivered; otherwise D + max_delay.
+struct delivery_plan {
+    std::vector<std::optional<step_type>> arrival_delay;  // per population
+    step_type slots = 0;
+};
+delivery_plan plan_delivery(const model_spec& spec, const model_registry& models,
+                            const delay_grid& grid);
+
 class simulation {
   public:
     simulation(model_spec spec, const model_registry& models, communicator& comm, int n_threads);
@@ -202,6 +217,7 @@ class simulation {
     communicator& comm_;
     partition part_;
     delay_grid grid_;
+    delivery_plan plan_;  // double mode (build)
     step_type n_steps_ = 0;
     step_type step_ = 0;
     std::vector<std::unique_ptr<thread_state>> threads_;

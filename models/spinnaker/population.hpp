@@ -75,7 +75,7 @@ class fixed_population final : public population_shard {
                 std::uint16_t* row = in.fixed_row(r, s);
                 fixed::accum* x = inputs_[r].data();
                 const int shift = shifts_[r];
-                // Clear on read: the slot is reused D + max_delay steps later.
+                // Clear on read: the slot is reused n_slots steps later.
                 for (std::size_t i = 0; i < n; ++i) {
                     x[i] = fixed::weight_to_input(row[i], shift);
                     row[i] = 0;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <random>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -324,6 +325,79 @@ TEST(poisson_drive, saturates_spinnaker_slots_as_one_spike_at_a_time) {
     EXPECT_GT(want_saturations, 100u) << "the test should saturate";
     EXPECT_EQ(got_saturations, want_saturations);
     EXPECT_TRUE(got.data() == want.data()) << "the slots differ";
+}
+
+TEST(poisson_drive, drawn_at_arrival_adds_what_emission_pushed_d_steps_earlier) {
+    // The same three kinds of population as above (uniform, per-source
+    // synapses with some sources handed back, one-to-one), each of one delay
+    // d. Drawn at arrival into a buffer of D slots, row t read and cleared
+    // after arrive(t): every row must hold, bit for bit, what step() pushed
+    // into it at emission, d steps earlier, and each handed-back source must
+    // come with its emission step. (Each population has receptors of its
+    // own: where two populations of different delays meet in one cell,
+    // arrival adds them in population order, emission in step order.)
+    const double dt = 0.1;
+    const poisson_process fast = poisson_process::make(16000.0, 0.0, 1e9, dt, 9, 3);
+    const poisson_process late = poisson_process::make(3000.0, 2.0, 5.0, dt, 9, 4);  // 20..50
+    constexpr std::uint32_t da = 3, db = 7, dc = 12, D = 2;
+    std::vector<gid_type> ga, gb, gc;
+    std::vector<poisson_drive::direct_synapse> xa, xb, xc;
+    for (std::uint32_t i = 0; i < 40; ++i) {
+        ga.push_back(100 + i);
+        xa.push_back({i % 20, 0, da, 0.5f});
+    }
+    for (std::uint32_t i = 0; i < 30; ++i) {
+        gb.push_back(200 + i);
+        xb.push_back(i % 4 == 0 ? poisson_drive::direct_synapse{}
+                                : poisson_drive::direct_synapse{(i * 7) % 20, 1 + i % 2, db,
+                                                                -0.25f * static_cast<float>(i)});
+    }
+    for (std::uint32_t i = 0; i < 10; ++i) {
+        gc.push_back(300 + i);
+        xc.push_back({5 + i, 3, dc, 0.125f});
+    }
+    poisson_drive pushed, arriving;
+    pushed.add_population(fast, ga, xa);
+    pushed.add_population(late, gb, xb);
+    pushed.add_population(fast, gc, xc);
+    arriving.add_population(fast, ga, xa, da);
+    arriving.add_population(late, gb, xb, db);
+    arriving.add_population(fast, gc, xc, dc);
+    // Pushed at emission into a buffer that never wraps.
+    ring_buffer want(4, 100 + dc, 20), got(4, D, 20);
+    std::vector<std::tuple<gid_type, int, step_type>> handed, expected;
+    for (step_type s = 0; s < 100; ++s)
+        pushed.step(s, want, [&](gid_type g, int k) { expected.emplace_back(g, k, s); });
+    int differ = 0, nonzero = 0;
+    for (step_type t = 0; t < 100 + static_cast<step_type>(da); ++t) {
+        arriving.arrive(t, got, [&](gid_type g, int k, step_type s) {
+            EXPECT_EQ(s, t - static_cast<step_type>(db)) << "only population B hands back";
+            handed.emplace_back(g, k, s);
+        });
+        for (std::size_t r = 0; r < 4; ++r)
+            for (std::size_t i = 0; i < 20; ++i) {
+                differ += !same_bits(got.row(r, t)[i], want.row(r, t)[i]);
+                nonzero += got.row(r, t)[i] != 0;
+                got.row(r, t)[i] = 0;
+            }
+    }
+    EXPECT_EQ(differ, 0);
+    EXPECT_GT(nonzero, 1000);
+    // Handed back in emission order; the arrival run ends 3 steps after the
+    // last emission step, so B's spikes of steps > 96 were not drawn yet.
+    std::vector<std::tuple<gid_type, int, step_type>> expected_drawn;
+    for (const auto& e : expected)
+        if (std::get<2>(e) + static_cast<step_type>(db) < 100 + static_cast<step_type>(da))
+            expected_drawn.push_back(e);
+    EXPECT_EQ(handed, expected_drawn);
+    EXPECT_FALSE(handed.empty());
+}
+
+TEST(poisson_drive, an_arrival_delay_must_be_every_direct_synapse_s) {
+    const poisson_process p = poisson_process::make(10.0, 0.0, 100.0, 0.1, 1, 1);
+    poisson_drive drive;
+    EXPECT_ANY_THROW(drive.add_population(p, {10, 11}, {{0, 0, 3, 1.0f}, {1, 0, 4, 1.0f}}, 3));
+    EXPECT_NO_THROW(drive.add_population(p, {20, 21}, {{0, 0, 3, 1.0f}, {}}, 3));
 }
 
 TEST(poisson_drive, populations_must_come_in_gid_order) {

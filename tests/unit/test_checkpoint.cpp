@@ -113,39 +113,60 @@ outcome result(const simulation& sim) {
 
 }  // namespace
 
+// Runs `spec` whole on 1 thread, and halfway on 1 thread, through the files,
+// then on 2 threads: the same spikes and v, bit for bit.
+void expect_continues_as_if_uninterrupted(const model_spec& spec, const model_registry& models,
+                                          const std::string& name) {
+    const fs::path dir = fs::temp_directory_path() / "ganglion_test_checkpoint";
+    serial_communicator comm;
+    simulation full(spec, models, comm, 1);
+    full.build();
+    full.run();
+    const outcome expected = result(full);
+    std::size_t spikes = 0;
+    for (const auto& t : expected.spike_times)
+        spikes += t.size();
+    EXPECT_GT(spikes, 0u) << name << ": a test that cannot fail";
+
+    simulation first(spec, models, comm, 1);
+    first.build();
+    first.run(300);
+    ASSERT_EQ(first.current_step(), 300);
+    write_checkpoint(dir.string(), first.capture(), {"hash", 1, 30.0}, comm);
+    simulation second(spec, models, comm, 2);
+    second.build();
+    second.restore(read_checkpoint(dir.string(), "hash"));
+    ASSERT_EQ(second.current_step(), 300);
+    second.run();
+    const outcome got = result(second);
+    EXPECT_EQ(got.spike_times, expected.spike_times) << name;
+    ASSERT_EQ(got.v.size(), expected.v.size()) << name;
+    for (std::size_t i = 0; i < got.v.size(); ++i)
+        ASSERT_EQ(got.v[i], expected.v[i]) << name << " sample " << i;
+    fs::remove_all(dir);
+}
+
 TEST(checkpoint, every_model_continues_from_a_checkpoint_as_if_uninterrupted) {
     const model_registry models = standard();
-    const fs::path dir = fs::temp_directory_path() / "ganglion_test_checkpoint";
-    for (const auto& name : models.names()) {
-        const model_spec spec = network(models, name);
-        serial_communicator comm;
-        simulation full(spec, models, comm, 1);
-        full.build();
-        full.run();
-        const outcome expected = result(full);
-        std::size_t spikes = 0;
-        for (const auto& t : expected.spike_times)
-            spikes += t.size();
-        EXPECT_GT(spikes, 0u) << name << ": a test that cannot fail";
+    for (const auto& name : models.names())
+        expect_continues_as_if_uninterrupted(network(models, name), models, name);
+}
 
-        // Halfway on 1 thread, through the files, then on 2 threads.
-        simulation first(spec, models, comm, 1);
-        first.build();
-        first.run(300);
-        ASSERT_EQ(first.current_step(), 300);
-        write_checkpoint(dir.string(), first.capture(), {"hash", 1, 30.0}, comm);
-        simulation second(spec, models, comm, 2);
-        second.build();
-        second.restore(read_checkpoint(dir.string(), "hash"));
-        ASSERT_EQ(second.current_step(), 300);
-        second.run();
-        const outcome got = result(second);
-        EXPECT_EQ(got.spike_times, expected.spike_times) << name;
-        ASSERT_EQ(got.v.size(), expected.v.size()) << name;
-        for (std::size_t i = 0; i < got.v.size(); ++i)
-            ASSERT_EQ(got.v[i], expected.v[i]) << name << " sample " << i;
-    }
-    fs::remove_all(dir);
+TEST(checkpoint, a_poisson_drive_drawn_at_arrival_continues_as_if_uninterrupted) {
+    // One delay for every synapse: the generated Poisson drive is drawn when
+    // its spikes arrive and the ring buffer holds only the D slots of the
+    // interval delivered (plan_delivery); what the drive added before the
+    // checkpoint is in those slots, the rest is drawn again after it.
+    const model_registry models = standard();
+    model_spec spec = network(models, "IF_curr_exp");
+    for (auto& p : spec.projections)
+        p.synapse.delay = value_spec::constant(0.5);
+    serial_communicator comm;
+    simulation sim(spec, models, comm, 1);
+    sim.build();
+    ASSERT_EQ(sim.grid().min_steps, 5);
+    ASSERT_EQ(sim.buffer(0).n_slots(), 5u) << "the drive is drawn at arrival";
+    expect_continues_as_if_uninterrupted(spec, models, "IF_curr_exp, one delay");
 }
 
 TEST(checkpoint, corrupt_truncated_and_mismatched_checkpoints_are_clear_errors) {

@@ -133,7 +133,8 @@ TEST(invariant_2, delivery_writes_the_ring_buffer_row_of_step_s_plus_d) {
         simulation sim(one_spike(s, D, d, n), standard_models(), comm, 1);
         sim.run();
         ring_buffer& buf = sim.buffer(0);
-        EXPECT_EQ(buf.n_slots(), static_cast<std::size_t>(D + max_delay_steps));
+        // Nothing is pushed at emission (plan_delivery): D slots.
+        EXPECT_EQ(buf.n_slots(), static_cast<std::size_t>(D));
         const auto& pp = sim.layout(0).populations()[1];
         double sum = 0;
         for (const double x : buf.data())
@@ -360,12 +361,117 @@ TEST(resolve_delay_range, the_simulation_grid_uses_it) {
         EXPECT_EQ(sim.grid().min_steps, 2);
         EXPECT_EQ(sim.grid().max_steps, 30);
         sim.build();
-        EXPECT_EQ(sim.buffer(0).n_slots(), 32u) << "min_delay + max_delay slots";
+        EXPECT_EQ(sim.buffer(0).n_slots(), 2u) << "min_delay slots: nothing pushed at emission";
     }
 }
 
 // ---------------------------------------------------------------------------
 // (5) the memory estimate against what is built
+
+// ---------------------------------------------------------------------------
+// Poisson populations generated at their targets and drawn when their spikes
+// arrive (plan_delivery, poisson_drive::arrive)
+
+// 300 recurrent IF_curr_exp cells (delays 0.2-1 ms: D = 2 steps, max 10)
+// driven by 300 generated Poisson sources at a constant 0.5 ms through
+// fixed-probability synapses (so sources have several targets on a thread,
+// or one, depending on the split). With `pushed`, the sources also project
+// at 0.8 ms onto a population of their own, so their delays differ and they
+// are drawn at emission instead.
+model_spec poisson_driven(bool pushed) {
+    model_spec spec;
+    spec.simulation.dt = dt;
+    spec.simulation.tstop = 150.0;
+    spec.simulation.seed = 77;
+    auto cells = population("cells", "IF_curr_exp", 300);
+    cells.record_spikes = true;
+    cells.initial_values["v"] = uniform(-65.0, -52.0);
+    spec.populations.push_back(cells);
+    spec.populations.push_back(population("other", "IF_curr_exp", 20));
+    auto bg = population("bg", "SpikeSourcePoisson", 300);
+    bg.parameters.scalars = {{"rate", 8000.0}};
+    spec.populations.push_back(bg);
+    using k = connector_spec::kind;
+    auto& P = spec.projections;
+    P.push_back(projection("cells->cells", 0, 0, k::fixed_probability, 0.2, uniform(0.003, 0.01),
+                           uniform(0.2, 1.0)));
+    P.push_back(projection("bg->cells", 2, 0, k::fixed_probability, 0.03, uniform(0.001, 0.004),
+                           value_spec::constant(0.5)));
+    if (pushed)
+        P.push_back(projection("bg->other", 2, 1, k::fixed_probability, 0.01,
+                               value_spec::constant(0.1), value_spec::constant(0.8)));
+    return spec;
+}
+
+TEST(plan_delivery, draws_a_generated_population_of_one_delay_at_arrival) {
+    const model_registry& models = standard_models();
+    const delay_grid grid{dt, 2, 10, false};
+    {
+        const delivery_plan plan = plan_delivery(poisson_driven(false), models, grid);
+        ASSERT_EQ(plan.arrival_delay.size(), 3u);
+        EXPECT_FALSE(plan.arrival_delay[0]) << "not a Poisson source";
+        EXPECT_FALSE(plan.arrival_delay[1]) << "no synapses from it";
+        EXPECT_EQ(plan.arrival_delay[2], step_type{5});
+        EXPECT_EQ(plan.slots, 2) << "nothing pushed: D slots";
+    }
+    {
+        const delivery_plan plan = plan_delivery(poisson_driven(true), models, grid);
+        EXPECT_FALSE(plan.arrival_delay[2]) << "two delays";
+        EXPECT_EQ(plan.slots, 12) << "pushed at emission: D + max_delay slots";
+    }
+    {
+        // Delays that all round to one step count are one delay.
+        model_spec spec = poisson_driven(false);
+        spec.projections[1].synapse.delay = uniform(0.46, 0.54);
+        EXPECT_EQ(plan_delivery(spec, models, grid).arrival_delay[2], step_type{5});
+        spec.projections[1].synapse.delay = uniform(0.4, 0.6);
+        EXPECT_FALSE(plan_delivery(spec, models, grid).arrival_delay[2]);
+    }
+    {
+        // A recorded Poisson population is simulated and its spikes exchanged.
+        model_spec spec = poisson_driven(true);
+        spec.populations[2].record_spikes = true;
+        const delivery_plan plan = plan_delivery(spec, models, grid);
+        EXPECT_FALSE(plan.arrival_delay[2]);
+        EXPECT_EQ(plan.slots, 2);
+    }
+    {
+        // Plastic synapses are pushed at emission.
+        model_spec spec = poisson_driven(false);
+        spec.projections[0].synapse.stdp = stdp_spec{};
+        const delivery_plan plan = plan_delivery(spec, models, grid);
+        EXPECT_EQ(plan.arrival_delay[2], step_type{5});
+        EXPECT_EQ(plan.slots, 12);
+    }
+}
+
+TEST(plan_delivery, drawn_at_arrival_gives_the_spikes_of_drawn_at_emission_on_every_split) {
+    const run_result pushed = run_network(poisson_driven(true), 1);
+    const double rate = static_cast<double>(pushed.counts[0]) / 300 / 0.15;
+    EXPECT_GT(rate, 2.0) << "Hz";
+    EXPECT_LT(rate, 100.0) << "Hz";
+    for (const int threads : {1, 2, 4}) {
+        SCOPED_TRACE(std::to_string(threads) + " threads");
+        serial_communicator comm;
+        simulation sim(poisson_driven(false), standard_models(), comm, threads);
+        sim.run();
+        EXPECT_EQ(sim.buffer(0).n_slots(), 2u) << "D slots";
+        EXPECT_EQ(sim.spike_counts()[0], pushed.counts[0]);
+        expect_same_spikes(sim.recorded()[0], pushed.recorded[0]);
+        EXPECT_EQ(gather_state(sim, 0, "v"), pushed.v_exc) << "bit for bit";
+    }
+}
+
+TEST(estimate_memory, ring_buffers_of_d_slots_when_everything_is_drawn_at_arrival) {
+    const model_spec spec = poisson_driven(false);
+    const memory_estimate e = estimate_memory(spec, standard_models(), 1, 2);
+    serial_communicator comm;
+    simulation sim(spec, standard_models(), comm, 2);
+    sim.build();
+    const double built = static_cast<double>(sim.buffer_bytes());
+    EXPECT_GE(e.buffer_bytes, built);
+    EXPECT_LE(e.buffer_bytes, 1.1 * built);
+}
 
 model_spec fixed_probability_network() {
     model_spec spec;
