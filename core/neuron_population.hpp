@@ -54,8 +54,7 @@ class neuron_population final : public population_shard {
                 rows[r] = in.row(r, s);
             if (currents_) currents_->fill(s, injected_.data());
             M::step(p_, d_, s_, rows.data(), spiked_.data(), n);
-            for (std::size_t i = 0; i < n; ++i)
-                if (spiked_[i]) out.emit(gids_[i], s);
+            out.emit_flagged(spiked_.data(), gids_.data(), n, s);
             // Clear on read: the slot is reused n_slots steps later.
             for (std::size_t r = 0; r < M::n_receptors; ++r)
                 std::fill(in.row(r, s), in.row(r, s) + n, 0.0);

@@ -27,6 +27,7 @@
 // the time the update read it), and the ring buffer needs no slot beyond the
 // interval being delivered.
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <type_traits>
@@ -87,6 +88,7 @@ class poisson_drive {
         std::uint32_t arrival_delay = 0;
         direct_synapse common;
     };
+    static constexpr std::size_t count_chunk = 512;
     void refill(population& pop, std::uint64_t block);
     // Step s of one population's sources, as step() describes.
     template <class T, class Other>
@@ -150,17 +152,24 @@ void poisson_drive::draw(population& pop, step_type s, basic_ring_buffer<T>& buf
     const std::uint32_t* w = words(pop, s);
     const std::size_t n = pop.end - pop.begin;
     if (pop.uniform) {
+        // Counts a chunk at a time (poisson_process::count_words, a vector
+        // loop), then the adds.
         T* row = buffer.slot_row(pop.common.receptor, slot_after(pop.common.delay));
         const float weight = pop.common.weight;
-        if (pop.contiguous) {
-            row += pop.common.index;
-            for (std::size_t j = 0; j < n; ++j)
-                add(row[j], weight, proc.count_from(w[j]));
-            return;
+        const std::uint32_t* index = pop.contiguous ? nullptr : index_.data() + pop.begin;
+        std::int32_t k[count_chunk];
+        for (std::size_t j0 = 0; j0 < n; j0 += count_chunk) {
+            const std::size_t m = std::min(count_chunk, n - j0);
+            proc.count_words(w + j0, m, k);
+            if (index) {
+                for (std::size_t j = 0; j < m; ++j)
+                    add(row[index[j0 + j]], weight, k[j]);
+            } else {
+                T* r = row + pop.common.index + j0;
+                for (std::size_t j = 0; j < m; ++j)
+                    add(r[j], weight, k[j]);
+            }
         }
-        const std::uint32_t* index = index_.data() + pop.begin;
-        for (std::size_t j = 0; j < n; ++j)
-            add(row[index[j]], weight, proc.count_from(w[j]));
         return;
     }
     for (std::size_t j = 0; j < n; ++j) {

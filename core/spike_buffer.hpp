@@ -6,8 +6,10 @@
 // invariant 1 needs; the same word is what the exchange sends.
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -51,6 +53,25 @@ class spike_buffer {
     }
     void emit(gid_type gid, step_type step) {
         words_.push_back(spike_word::pack(gid, step - first_step_));
+    }
+    // Emits gids[i] for every i < n with spiked[i] != 0, in i order. Eight
+    // flags are tested at once: almost every neuron is silent in a step, and
+    // a byte at a time was ~5% of the microcircuit's simulation.
+    void emit_flagged(const std::uint8_t* spiked, const gid_type* gids, std::size_t n,
+                      step_type step) {
+        std::size_t i = 0;
+        // (Byte k of the word is flag i + k on little-endian machines.)
+        for (; std::endian::native == std::endian::little && i + 8 <= n; i += 8) {
+            std::uint64_t w;
+            std::memcpy(&w, spiked + i, 8);
+            while (w != 0) {
+                const int bit = std::countr_zero(w) & ~7;  // the lowest nonzero flag's byte
+                emit(gids[i + static_cast<std::size_t>(bit) / 8], step);
+                w &= ~(std::uint64_t{0xFF} << bit);
+            }
+        }
+        for (; i < n; ++i)
+            if (spiked[i]) emit(gids[i], step);
     }
     step_type first_step() const { return first_step_; }
     const std::vector<std::uint64_t>& words() const { return words_; }

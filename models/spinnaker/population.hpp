@@ -87,8 +87,7 @@ class fixed_population final : public population_shard {
                     injected[i] = fixed::to_accum(injected_[i], "injected current (nA)");
             }
             M::step(p_, s_, rows.data(), spiked_.data(), n);
-            for (std::size_t i = 0; i < n; ++i)
-                if (spiked_[i]) out.emit(gids_[i], s);
+            out.emit_flagged(spiked_.data(), gids_.data(), n, s);
             if (probe_ && (s + 1) % probe_->every == 0) {
                 export_state();
                 probe_->sample();

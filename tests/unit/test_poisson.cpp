@@ -76,6 +76,38 @@ TEST(poisson_process, guide_table_draws_equal_the_plain_inversion) {
     }
 }
 
+TEST(poisson_process, count_words_equals_count_from_word_by_word) {
+    // The vector count (compare with the first thresholds at once) where it
+    // applies (lambda up to ~2.4), the plain one elsewhere (30: the first
+    // thresholds are 0); words in runs of every length around the chunk
+    // of 16 lanes, so that head and tail loops and the rare words past the
+    // last head threshold are all met.
+    for (const double lambda : {1e-4, 0.1, 1.6, 2.4, 2.6, 30.0, 100.0}) {
+        SCOPED_TRACE("lambda " + std::to_string(lambda));
+        const poisson_process p = with_lambda(lambda);
+        EXPECT_EQ(p.head_counts, lambda <= 2.4);
+        EXPECT_EQ(p.head_base > 0, lambda >= 30.0);
+        const auto words = words_to_try(p.cdf);
+        std::vector<std::int32_t> counts(words.size());
+        std::size_t wrong = 0, past_head = 0;
+        for (std::size_t at = 0, len = 1; at < words.size(); at += len, len = len % 37 + 1) {
+            const std::size_t n = std::min(len, words.size() - at);
+            p.count_words(words.data() + at, n, counts.data() + at);
+        }
+        for (std::size_t j = 0; j < words.size(); ++j) {
+            const int want = p.count_from(words[j]);
+            past_head += want >= p.head_base + poisson_process::head_terms;
+            if (counts[j] != want && ++wrong <= 10)
+                ADD_FAILURE() << "word " << words[j] << ": " << counts[j] << " instead of " << want;
+        }
+        EXPECT_EQ(wrong, 0u);
+        const std::size_t last = poisson_process::head_terms - 1;
+        if (p.head_counts && p.threshold.size() > last && p.threshold[last] <= 0xFFFFFFFFu) {
+            EXPECT_GT(past_head, 0u) << "the rare words";
+        }
+    }
+}
+
 TEST(poisson_process, guide_table_entry_is_the_count_at_the_interval_start) {
     // guide[j] is the inversion at u = j / 1024: never above the count of a
     // word of interval j, and equal to that of the interval's first word

@@ -732,5 +732,27 @@ TEST(spike_word, packs_gid_and_lag_and_sorts_by_step_then_gid) {
     EXPECT_TRUE(b.words().empty());
 }
 
+TEST(spike_buffer, emit_flagged_emits_each_nonzero_flag_once_in_order) {
+    // Flags of any nonzero value (several bits in one byte, every byte of a
+    // word), runs of silence, and lengths that are not a multiple of 8.
+    random_stream rs(4, 1, 0);
+    for (const std::size_t n : {0u, 1u, 7u, 8u, 9u, 64u, 203u}) {
+        for (const double p : {0.0, 0.05, 0.5, 1.0}) {
+            std::vector<std::uint8_t> flags(n);
+            std::vector<gid_type> gids(n);
+            std::vector<std::uint64_t> want;
+            for (std::size_t i = 0; i < n; ++i) {
+                gids[i] = 1000 + 3 * i;
+                if (rs.uniform() < p) flags[i] = static_cast<std::uint8_t>(1 + rs.below(255));
+                if (flags[i]) want.push_back(spike_word::pack(gids[i], 4));
+            }
+            spike_buffer b;
+            b.start_interval(10);
+            b.emit_flagged(flags.data(), gids.data(), n, 14);
+            EXPECT_EQ(b.words(), want) << n << " flags, p " << p;
+        }
+    }
+}
+
 }  // namespace
 }  // namespace ganglion
