@@ -368,7 +368,7 @@ void word_store::finish() {
         row_index_[g + 1] = rows_.size();
         longest = std::max(longest, last - first);
     }
-    rows_.shrink_to_fit();
+    release_unused(rows_);
     where_.assign(longest + 16, 0);
     std::vector<std::uint16_t>().swap(keys_);
     std::vector<std::uint64_t>().swap(next_);

@@ -216,9 +216,9 @@ class word_store {
   private:
     std::vector<std::uint64_t> row_index_;   // per source + 1
     std::vector<std::uint64_t> word_index_;  // per source + 1
-    std::vector<row> rows_;
+    big_vector<row> rows_;  // huge pages, as the synapse store's
     std::vector<std::uint32_t> core_start_;  // per thread core: its first thread-local index
-    std::vector<std::uint32_t> words_;
+    big_vector<std::uint32_t> words_;
     // deliver()'s scratch: per word of one source, its core's first index
     // << 9 | its stage's slot (the longest source's words + 16).
     mutable std::vector<std::uint32_t> where_;

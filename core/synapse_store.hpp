@@ -150,7 +150,7 @@ class synapse_store {
         return source + 1 < run_index_.size() && run_index_[source] != run_index_[source + 1];
     }
 
-    const std::vector<run>& runs() const { return runs_; }
+    const big_vector<run>& runs() const { return runs_; }
     const big_vector<std::uint32_t>& targets() const { return targets_; }
     // Weights of the runs that do not share one weight, run by run.
     const big_vector<float>& weights() const { return weights_; }
@@ -189,7 +189,7 @@ class synapse_store {
 
     std::vector<std::uint64_t> run_index_;  // per source + 1
     std::vector<std::uint64_t> syn_index_;  // per source + 1
-    std::vector<run> runs_;
+    big_vector<run> runs_;  // huge pages: each queued spike reads its next run header
     big_vector<std::uint32_t> targets_;
     big_vector<float> weights_;
     // While building: the next free place of each row, and where the delays

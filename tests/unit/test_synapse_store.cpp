@@ -241,7 +241,8 @@ expected_rows rows_of(gid_type n_sources, const std::vector<pending_synapse>& in
 using run_tuple = std::tuple<std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t>;
 using synapse_tuple = std::tuple<std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t>;
 
-std::vector<run_tuple> runs_of(const std::vector<synapse_store::run>& runs) {
+template <class Runs>
+std::vector<run_tuple> runs_of(const Runs& runs) {
     std::vector<run_tuple> out;
     for (const auto& r : runs)
         out.emplace_back(r.delay, r.count, r.weight_begin, bits(r.weight));
