@@ -216,7 +216,7 @@ class word_store {
   private:
     std::vector<std::uint64_t> row_index_;   // per source + 1
     std::vector<std::uint64_t> word_index_;  // per source + 1
-    big_vector<row> rows_;  // huge pages, as the synapse store's
+    big_vector<row> rows_;                   // huge pages, as the synapse store's
     std::vector<std::uint32_t> core_start_;  // per thread core: its first thread-local index
     big_vector<std::uint32_t> words_;
     // deliver()'s scratch: per word of one source, its core's first index
