@@ -377,7 +377,8 @@ void word_store::finish() {
 }
 
 std::size_t word_store::bytes() const {
-    return words_.capacity() * sizeof(std::uint32_t) + rows_.capacity() * sizeof(row) +
+    // rows_ keeps capacity whose pages were given back (release_unused).
+    return words_.capacity() * sizeof(std::uint32_t) + rows_.size() * sizeof(row) +
            core_start_.capacity() * sizeof(std::uint32_t) +
            row_index_.capacity() * sizeof(std::uint64_t) +
            word_index_.capacity() * sizeof(std::uint64_t);
