@@ -189,11 +189,13 @@ void deliver(benchmark::State& state, const network& net) {
 // join an arrival_queue, which then adds the runs arriving in the next
 // interval; the update between is stood in for by reading and clearing the
 // step's rows and sweeping `state_bytes` of neuron state (IF_curr_exp: about
-// 40 bytes a neuron), so that the caches see what they see in a run.
+// 40 bytes a neuron), so that the caches see what they see in a run. With
+// nothing pushed at emission the engine's buffer holds D slots
+// (plan_delivery), as here.
 void deliver_arrivals(benchmark::State& state, const network& net) {
     const synapse_store& store = store_of(net);
     const auto spikes = make_spikes(net, 1000);
-    ring_buffer buffer(2, net.min_delay + net.max_delay, net.n_targets);
+    ring_buffer buffer(2, net.min_delay, net.n_targets);
     std::vector<double> neuron_state(5 * net.n_targets, 1.0);
     arrival_queue queue;
     std::uint64_t events = 0;
