@@ -44,15 +44,10 @@ std::uint64_t add_row(const synapse_store& syn, ring_buffer& buffer, gid_type g,
     double* rows[target_code::max_receptors];
     std::uint64_t events = 0;
     std::uint64_t k = syn.syn_begin(g);
-    // The slot of step s once; a run's slot is then an addition (delays are
-    // below the slot count when spikes are pushed at emission), not a
-    // division per run. (A Poisson source drawn at arrival, when the buffer
-    // holds only the D slots being delivered, has longer delays.)
-    const std::size_t n_slots = buffer.n_slots();
+    // The slot of step s once; a run's slot is then (mostly) an addition.
     const std::size_t slot_of_s = buffer.slot(s);
     for (std::uint64_t r = syn.run_begin(g); r < syn.run_end(g); ++r) {
-        std::size_t slot = slot_of_s + runs[r].delay;
-        if (slot >= n_slots) slot = slot < 2 * n_slots ? slot - n_slots : slot % n_slots;
+        const std::size_t slot = buffer.slot_after(slot_of_s, runs[r].delay);
         for (std::size_t rec = 0; rec < n_receptors; ++rec)
             rows[rec] = buffer.slot_row(rec, slot);
         add_run<multiple>(runs[r], targets, weights, k, rows, times);

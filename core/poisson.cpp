@@ -50,15 +50,13 @@ poisson_process poisson_process::make(double rate_hz, double start_ms, double du
             ++k;
         p.guide[j] = static_cast<std::uint32_t>(k);
     }
-    std::size_t base = 0;
-    while (base < p.threshold.size() && p.threshold[base] == 0)
-        ++base;
-    p.head_base = static_cast<std::int32_t>(base);
     p.head.fill(0xFFFFFFFFu);
-    for (std::size_t i = 0; base + i < p.threshold.size() && i < head_terms; ++i)
-        p.head[i] = static_cast<std::uint32_t>(p.threshold[base + i] - 1);  // <= 2^32 - 1
-    const std::size_t last = base + head_terms - 1;  // the last head threshold
-    p.head_counts = last >= p.cdf.size() || p.cdf[last] >= 1.0 - 0x1p-8;
+    for (std::size_t i = 0; i < p.threshold.size() && i < head_terms; ++i)
+        p.head[i] = static_cast<std::uint32_t>(p.threshold[i] - 1);  // <= 2^32 - 1
+    // (A threshold of 0, lambda > ~23, is far from holding the mass.)
+    const std::size_t last = head_terms - 1;
+    p.head_counts =
+        p.threshold.front() > 0 && (last >= p.cdf.size() || p.cdf[last] >= 1.0 - 0x1p-8);
     return p;
 }
 
@@ -71,12 +69,12 @@ void poisson_process::count_words(const std::uint32_t* words, std::size_t n,
         return;
     }
     const std::uint32_t* h = head.data();
-    const std::int32_t base = head_base, top = head_base + head_terms;
+    constexpr std::int32_t top = head_terms;
     std::int32_t full = 0;
 #pragma omp simd reduction(| : full)
     for (std::size_t j = 0; j < n; ++j) {
         const std::uint32_t x = words[j];
-        std::int32_t c = base;
+        std::int32_t c = 0;
         for (int i = 0; i < head_terms; ++i)
             c += x > h[i] ? 1 : 0;
         counts[j] = c;

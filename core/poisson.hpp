@@ -39,15 +39,13 @@ struct poisson_process {
     static constexpr int guide_bits = 10;
     std::vector<std::uint32_t> guide;
     // The count is also the number of thresholds a word reaches. When the
-    // first `head_terms` hold all but 2^-8 of the mass (lambda up to ~2.5),
+    // first `head_terms` hold all but 2^-8 of the mass (lambda up to ~2.4),
     // count_words compares every word with all of them at once (a vector
     // loop) and counts the rare word that reaches the last one on its own.
     static constexpr int head_terms = 8;
     bool head_counts = false;
-    // The head thresholds as 32-bit "word > t" bounds: those of 0 (always
-    // reached, lambda > ~23) counted in head_base, the next head_terms as
-    // threshold - 1, 2^32 - 1 (never exceeded) past the last.
-    std::int32_t head_base = 0;
+    // The head thresholds as 32-bit "word > threshold - 1" bounds (all
+    // thresholds are then >= 1), 2^32 - 1 (never exceeded) past the last.
     std::array<std::uint32_t, head_terms> head{};
 
     // A spike drawn in step s is stamped (s + 1) dt: the train covers spike

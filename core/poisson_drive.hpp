@@ -129,14 +129,8 @@ void poisson_drive::draw(population& pop, step_type s, basic_ring_buffer<T>& buf
                          std::uint64_t* saturations) {
     const poisson_process& proc = *pop.process;
     if (!proc.active(s)) return;
-    const std::size_t n_slots = buffer.n_slots();
     const std::size_t slot_of_s = buffer.slot(s);
-    // (A buffer of D slots, when everything is drawn at arrival, is shorter
-    // than the delays.)
-    auto slot_after = [&](std::uint32_t delay) {
-        const std::size_t slot = slot_of_s + delay;
-        return slot < n_slots ? slot : slot % n_slots;
-    };
+    auto slot_after = [&](std::uint32_t delay) { return buffer.slot_after(slot_of_s, delay); };
     // The cell after k spikes of weight w (as deliver_source adds them:
     // exactly w for one spike; adding 0 x w changes no cell: cells are never
     // -0; or as the word store adds them).

@@ -62,6 +62,13 @@ class basic_ring_buffer {
     const T* row(std::size_t receptor, step_type step) const {
         return data_.data() + (receptor * n_slots_ + slot(step)) * stride_;
     }
+    // The slot `delay` steps after slot `from` (< n_slots()): an addition,
+    // and a division only for a delay beyond the slots (a buffer of D slots,
+    // where a Poisson source of a longer delay is drawn at arrival).
+    std::size_t slot_after(std::size_t from, std::size_t delay) const {
+        const std::size_t s = from + delay;
+        return s < n_slots_ ? s : s % n_slots_;
+    }
     // The row of a slot (slot < n_slots()), for callers that step through
     // slots themselves.
     T* slot_row(std::size_t receptor, std::size_t slot) {
