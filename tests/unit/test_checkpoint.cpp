@@ -113,11 +113,12 @@ outcome result(const simulation& sim) {
 
 }  // namespace
 
-// Runs `spec` whole on 1 thread, and halfway on 1 thread, through the files,
-// then on 2 threads: the same spikes and v, bit for bit.
+// Runs `spec` whole on 1 thread, and halfway on 1 thread, through the files
+// in temp/`dir_name` (one per test: ctest runs tests in parallel), then on 2
+// threads: the same spikes and v, bit for bit.
 void expect_continues_as_if_uninterrupted(const model_spec& spec, const model_registry& models,
-                                          const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() / "ganglion_test_checkpoint";
+                                          const std::string& name, const std::string& dir_name) {
+    const fs::path dir = fs::temp_directory_path() / dir_name;
     serial_communicator comm;
     simulation full(spec, models, comm, 1);
     full.build();
@@ -149,7 +150,8 @@ void expect_continues_as_if_uninterrupted(const model_spec& spec, const model_re
 TEST(checkpoint, every_model_continues_from_a_checkpoint_as_if_uninterrupted) {
     const model_registry models = standard();
     for (const auto& name : models.names())
-        expect_continues_as_if_uninterrupted(network(models, name), models, name);
+        expect_continues_as_if_uninterrupted(network(models, name), models, name,
+                                             "ganglion_test_checkpoint");
 }
 
 TEST(checkpoint, a_poisson_drive_drawn_at_arrival_continues_as_if_uninterrupted) {
@@ -166,7 +168,8 @@ TEST(checkpoint, a_poisson_drive_drawn_at_arrival_continues_as_if_uninterrupted)
     sim.build();
     ASSERT_EQ(sim.grid().min_steps, 5);
     ASSERT_EQ(sim.buffer(0).n_slots(), 5u) << "the drive is drawn at arrival";
-    expect_continues_as_if_uninterrupted(spec, models, "IF_curr_exp, one delay");
+    expect_continues_as_if_uninterrupted(spec, models, "IF_curr_exp, one delay",
+                                         "ganglion_test_checkpoint_at_arrival");
 }
 
 TEST(checkpoint, corrupt_truncated_and_mismatched_checkpoints_are_clear_errors) {
