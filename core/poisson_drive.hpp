@@ -70,8 +70,9 @@ class poisson_drive {
     // The same for the populations with an arrival delay d, for the spikes
     // arriving in step t: those of step t - d (none before step 0).
     // `other(gid, count, s)` gets the emission step as well.
-    template <class Other>
-    void arrive(step_type t, ring_buffer& buffer, Other&& other);
+    template <class T, class Other>
+    void arrive(step_type t, basic_ring_buffer<T>& buffer, Other&& other,
+                std::uint64_t* saturations = nullptr);
 
     std::size_t size() const { return gids_.size(); }
     std::size_t bytes() const;
@@ -113,14 +114,15 @@ void poisson_drive::step(step_type s, basic_ring_buffer<T>& buffer, Other&& othe
         if (!pop.at_arrival) draw(pop, s, buffer, other, saturations);
 }
 
-template <class Other>
-void poisson_drive::arrive(step_type t, ring_buffer& buffer, Other&& other) {
+template <class T, class Other>
+void poisson_drive::arrive(step_type t, basic_ring_buffer<T>& buffer, Other&& other,
+                           std::uint64_t* saturations) {
     for (population& pop : populations_) {
         if (!pop.at_arrival) continue;
         const step_type s = t - static_cast<step_type>(pop.arrival_delay);
         if (s >= 0)
             draw(
-                pop, s, buffer, [&](gid_type g, int k) { other(g, k, s); }, nullptr);
+                pop, s, buffer, [&](gid_type g, int k) { other(g, k, s); }, saturations);
     }
 }
 

@@ -135,6 +135,16 @@ delivery_plan plan_delivery(const model_spec& spec, const model_registry& models
             plan.arrival_delay[p] = delay[p];
     }
     plan.slots = grid.min_steps + (pushed ? grid.max_steps : 0);
+    if (spec.spinnaker.enabled) {
+        // Received spikes are always pushed, into the slots of the core's 16
+        // delay steps (later stages wait in the delay extension); a
+        // generated population of one delay is drawn at arrival if that
+        // delay is on the core.
+        for (auto& d : plan.arrival_delay)
+            if (d && *d > spinnaker::core_delay_steps) d.reset();
+        plan.slots = static_cast<step_type>(
+            spinnaker::ring_buffer_slots(grid.min_steps, grid.max_steps));
+    }
     return plan;
 }
 
@@ -289,15 +299,14 @@ void simulation::build() {
         n_threads, std::vector<std::uint64_t>(spec_.projections.size(), 0));
     const bool fixed = spec_.spinnaker.enabled;
     if (fixed) check_spinnaker();
-    plan_ = fixed ? delivery_plan{} : plan_delivery(spec_, models_, grid_);
+    plan_ = plan_delivery(spec_, models_, grid_);
     parallel_threads(n_threads, [&](int t) {
         thread_state& ts = *threads_[t];
         // SpiNNaker mode makes its shards once the left shifts are known.
         if (!fixed) make_shards(ts);
         if (fixed)
             ts.fixed_buffer = fixed_ring_buffer(
-                n_receptors, spinnaker::ring_buffer_slots(grid_.min_steps, grid_.max_steps),
-                ts.layout.n_local());
+                n_receptors, static_cast<std::size_t>(plan_.slots), ts.layout.n_local());
         else
             ts.buffer = ring_buffer(n_receptors, static_cast<std::size_t>(plan_.slots),
                                     ts.layout.n_local());
@@ -433,12 +442,14 @@ void simulation::build() {
                 direct.back() = {target_code::index(code), target_code::receptor(code), r.delay,
                                  syn.weight(r, 0)};
             }
-            // Drawn at arrival (double mode, plan_delivery): every synapse
-            // from the population has the one delay.
+            // Drawn at arrival (plan_delivery): every synapse from the
+            // population has the one delay (in SpiNNaker mode, add_population
+            // checks the direct words; the other words are delivered with
+            // that delay by fixed_deliver).
             std::optional<std::uint32_t> at_arrival;
-            if (!fixed && plan_.arrival_delay[p]) {
+            if (plan_.arrival_delay[p]) {
                 at_arrival = static_cast<std::uint32_t>(*plan_.arrival_delay[p]);
-                for (const gid_type g : gids)
+                for (const gid_type g : fixed ? std::vector<gid_type>{} : gids)
                     for (std::uint64_t r = syn.run_begin(g); r < syn.run_end(g); ++r)
                         if (syn.runs()[r].delay != *at_arrival)
                             throw internal_error(
@@ -812,7 +823,8 @@ void simulation::fixed_deliver(thread_state& ts, step_type first, step_type last
     // on every split (saturation counts depend on it, spikes do not): stages
     // of earlier received spikes, this interval's received spikes, stages of
     // earlier generated Poisson spikes, this interval's generated ones, each
-    // in (step, gid) order.
+    // in (step, gid) order; then what the Poisson populations drawn at
+    // arrival (plan_delivery) add into each step of the next interval.
     const step_type until = last + grid_.min_steps;
     fixed_ring_buffer& buffer = ts.fixed_buffer;
     ts.received_later.deliver(ts.words, buffer, until, ts.saturations);
@@ -825,6 +837,14 @@ void simulation::fixed_deliver(thread_state& ts, step_type first, step_type last
             [&](gid_type g, int k) {
                 ts.words.deliver(g, s, static_cast<std::uint32_t>(k), buffer, ts.saturations, until,
                                  &ts.generated_later);
+            },
+            &ts.saturations);
+    for (step_type t = last; t < until; ++t)
+        ts.drive.arrive(
+            t, buffer,
+            [&](gid_type g, int k, step_type s) {
+                // Every word has the one delay t - s (stage 0): all arrive in step t.
+                ts.words.deliver(g, s, static_cast<std::uint32_t>(k), buffer, ts.saturations);
             },
             &ts.saturations);
 }
@@ -1262,7 +1282,7 @@ void simulation::restore(const std::vector<checkpoint_state>& parts) {
             ts->words.defer(g, step, 1, not_before, ts->received_later);
         for (step_type s = std::max<step_type>(0, not_before - grid_.max_steps - 1); s < step_; ++s)
             for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
-                if (!generated_[p]) continue;
+                if (!generated_[p] || plan_.arrival_delay[p]) continue;  // never deferred
                 for (gid_type g = population_first_[p]; g < population_first_[p + 1]; ++g)
                     if (ts->words.has_row(g))
                         if (const int k = generated_[p]->count(g, s); k > 0)

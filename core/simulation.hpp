@@ -82,7 +82,7 @@ struct recorded_state {
 // delays (smallest lower bound, largest upper bound).
 std::pair<double, double> resolve_delay_range(const model_spec& spec);
 
-// How double mode adds what arrives, decided from the model alone (so the
+// How what arrives is added, decided from the model alone (so the
 // same on every split; the memory estimate uses it too). A Poisson
 // population generated at its targets whose synapses are all static and all
 // of one delay (in steps) is drawn when its spikes arrive
@@ -90,6 +90,14 @@ std::pair<double, double> resolve_delay_range(const model_spec& spec);
 // (arrival_queue). When nothing is left to push at emission (no plastic
 // synapses, no other generated Poisson population with synapses), the ring
 // buffer needs only the D slots being delivered; otherwise D + max_delay.
+// SpiNNaker mode pushes every received spike into D + 16 slots (the delay
+// extension holds later stages) and draws a one-delay generated population
+// at arrival when its delay is at most 16 steps: its adds then land in the
+// row the update reads next, not 16 rows ahead in a buffer of 2.6 MB per
+// thread (the microcircuit) that has evicted it by then. The cells' values
+// are the same (saturating adds of non-negative weights give min(0xFFFF,
+// sum) in any order); the count of saturating adds may differ from drawing
+// at emission, and is the same on every split.
 struct delivery_plan {
     std::vector<std::optional<step_type>> arrival_delay;  // per population
     step_type slots = 0;
@@ -189,6 +197,7 @@ class simulation {
     const synapse_store& synapses(int thread) const;
     const thread_layout& layout(int thread) const;
     ring_buffer& buffer(int thread);
+    const delivery_plan& plan() const { return plan_; }
     population_shard& shard(int thread, std::size_t population);
 
   private:
@@ -217,7 +226,7 @@ class simulation {
     communicator& comm_;
     partition part_;
     delay_grid grid_;
-    delivery_plan plan_;  // double mode (build)
+    delivery_plan plan_;  // (build)
     step_type n_steps_ = 0;
     step_type step_ = 0;
     std::vector<std::unique_ptr<thread_state>> threads_;

@@ -33,7 +33,7 @@ class checkpoint_error : public error {
 // 4: double mode draws a Poisson population of one delay when its spikes
 // arrive (plan_delivery): its input is in the buffer for steps < step + D
 // only, and the buffer may hold only D slots.
-constexpr int checkpoint_format_version = 4;
+constexpr int checkpoint_format_version = 5;
 
 struct checkpoint_info {
     std::string model_hash;  // hex FNV-1a of the model (file, seed, constants)

@@ -172,6 +172,25 @@ TEST(checkpoint, a_poisson_drive_drawn_at_arrival_continues_as_if_uninterrupted)
                                          "ganglion_test_checkpoint_at_arrival");
 }
 
+TEST(checkpoint, a_spinnaker_poisson_drive_drawn_at_arrival_continues_as_if_uninterrupted) {
+    // SpiNNaker mode: received spikes are pushed into D + 16 slots, the
+    // one-delay drive (1.2 ms: 12 steps, on the core) is drawn at arrival.
+    const model_registry models = standard();
+    model_spec spec = network(models, "IF_curr_exp");
+    spec.spinnaker.enabled = true;
+    spec.simulation.dt_given = true;
+    for (auto& p : spec.projections)
+        p.synapse.delay = value_spec::constant(1.2);
+    serial_communicator comm;
+    simulation sim(spec, models, comm, 1);
+    sim.build();
+    ASSERT_TRUE(sim.spinnaker_mode());
+    ASSERT_EQ(sim.plan().arrival_delay[0], step_type{12}) << "the drive is drawn at arrival";
+    ASSERT_EQ(sim.plan().slots, 12 + 12);
+    expect_continues_as_if_uninterrupted(spec, models, "SpiNNaker IF_curr_exp, one delay",
+                                         "ganglion_test_checkpoint_spinnaker_at_arrival");
+}
+
 TEST(checkpoint, corrupt_truncated_and_mismatched_checkpoints_are_clear_errors) {
     const model_registry models = standard();
     const model_spec spec = network(models, "IF_cond_exp");

@@ -1062,6 +1062,94 @@ TEST(spinnaker_simulation, a_generated_poisson_drive_equals_its_received_spikes)
     }
 }
 
+// 300 recurrent IF_curr_exp cells (dt 0.1 ms) driven by 300 generated
+// Poisson sources at a constant 1.2 ms through fixed-probability synapses (a
+// source has one word on a thread, or several, depending on the split), and
+// a synchronous source whose coincident inputs saturate the excitatory slots
+// the drive adds into. With `pushed`, the sources also project at 0.4 ms onto
+// a population of their own, so their delays differ and they are drawn at
+// emission instead.
+model_spec spinnaker_poisson_driven(bool pushed) {
+    model_spec spec = spinnaker_run(0.1, 120.0, 11);
+    auto cells = population("cells", "IF_curr_exp", 300);  // cores of 256 and 44
+    cells.record_spikes = true;
+    spec.populations.push_back(cells);
+    spec.populations.push_back(population("other", "IF_curr_exp", 20));
+    auto bg = population("bg", "SpikeSourcePoisson", 300);
+    bg.parameters.scalars["rate"] = 8000.0;
+    spec.populations.push_back(bg);
+    auto sync = population("sync", "SpikeSourceArray", 200);
+    sync.parameters.lists["spike_times"] = {{20.0, 60.05, 90.0}};
+    spec.populations.push_back(sync);
+    using K = connector_spec::kind;
+    spec.projections.push_back(projection(0, 0, K::fixed_probability, value_spec::uniform(0.005, 0.01),
+                                          value_spec::uniform(0.1, 2.5), "excitatory", 0.1));
+    spec.projections.push_back(projection(2, 0, K::fixed_probability, value_spec::uniform(0.001, 0.002),
+                                          value_spec::constant(1.2), "excitatory", 0.03));
+    spec.projections.push_back(projection(3, 0, K::fixed_probability, value_spec::constant(0.2),
+                                          value_spec::constant(1.0), "excitatory", 0.5));
+    if (pushed)
+        spec.projections.push_back(projection(2, 1, K::fixed_probability,
+                                              value_spec::constant(0.1), value_spec::constant(0.4),
+                                              "excitatory", 0.01));
+    return spec;
+}
+
+TEST(spinnaker_simulation, a_poisson_drive_of_one_delay_on_the_core_is_drawn_at_arrival) {
+    const model_registry& models = standard_models();
+    serial_communicator comm;
+    {
+        simulation sim(spinnaker_poisson_driven(false), models, comm, 2);
+        sim.build();
+        EXPECT_EQ(sim.plan().arrival_delay[2], step_type{12});
+        EXPECT_FALSE(sim.plan().arrival_delay[3]) << "a SpikeSourceArray is exchanged";
+        EXPECT_EQ(sim.plan().slots, 1 + 16) << "received spikes pushed: D + 16 slots";
+    }
+    {
+        simulation sim(spinnaker_poisson_driven(true), models, comm, 2);
+        sim.build();
+        EXPECT_FALSE(sim.plan().arrival_delay[2]) << "two delays";
+    }
+    {
+        // Beyond the core's 16 steps the delay extension delivers it.
+        model_spec spec = spinnaker_poisson_driven(false);
+        spec.projections[1].synapse.delay = value_spec::constant(1.7);
+        simulation sim(spec, models, comm, 2);
+        sim.build();
+        EXPECT_FALSE(sim.plan().arrival_delay[2]) << "17 steps";
+        spec.projections[1].synapse.delay = value_spec::constant(1.6);
+        simulation on_core(spec, models, comm, 2);
+        on_core.build();
+        EXPECT_EQ(on_core.plan().arrival_delay[2], step_type{16});
+    }
+}
+
+// The cells' inputs are the same whenever the drive is added (a saturating
+// sum of non-negative weights is min(0xFFFF, sum) in any order): the same
+// spikes; the saturating adds counted are the same on every split.
+TEST(spinnaker_simulation, drawn_at_arrival_gives_the_spikes_of_drawn_at_emission_on_every_split) {
+    serial_communicator comm;
+    simulation pushed(spinnaker_poisson_driven(true), standard_models(), comm, 1);
+    pushed.run();
+    const double rate = static_cast<double>(pushed.spike_counts()[0]) / 300 / 0.12;
+    EXPECT_GT(rate, 2.0) << "Hz";
+    EXPECT_LT(rate, 150.0) << "Hz";
+    ASSERT_GT(pushed.ring_buffer_saturations(), 0u) << "the sync source should saturate";
+    std::uint64_t saturations = 0;
+    for (const int threads : {1, 2, 3}) {
+        SCOPED_TRACE(std::to_string(threads) + " threads");
+        simulation sim(spinnaker_poisson_driven(false), standard_models(), comm, threads);
+        sim.run();
+        ASSERT_TRUE(sim.plan().arrival_delay[2]);
+        EXPECT_EQ(sim.spike_counts()[0], pushed.spike_counts()[0]);
+        EXPECT_EQ(sim.recorded()[0].node_id, pushed.recorded()[0].node_id);
+        EXPECT_EQ(sim.recorded()[0].time, pushed.recorded()[0].time);
+        if (threads == 1) saturations = sim.ring_buffer_saturations();
+        EXPECT_EQ(sim.ring_buffer_saturations(), saturations);
+    }
+    EXPECT_GT(saturations, 0u);
+}
+
 // A network with Poisson input, recurrent excitation and inhibition, cores
 // spread over threads, a few weights too small for their receptor's scale
 // (rounded to zero) and a synchronous source whose coincident inputs
