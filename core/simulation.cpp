@@ -142,8 +142,8 @@ delivery_plan plan_delivery(const model_spec& spec, const model_registry& models
         // delay is on the core.
         for (auto& d : plan.arrival_delay)
             if (d && *d > spinnaker::core_delay_steps) d.reset();
-        plan.slots = static_cast<step_type>(
-            spinnaker::ring_buffer_slots(grid.min_steps, grid.max_steps));
+        plan.slots =
+            static_cast<step_type>(spinnaker::ring_buffer_slots(grid.min_steps, grid.max_steps));
     }
     return plan;
 }
@@ -305,8 +305,8 @@ void simulation::build() {
         // SpiNNaker mode makes its shards once the left shifts are known.
         if (!fixed) make_shards(ts);
         if (fixed)
-            ts.fixed_buffer = fixed_ring_buffer(
-                n_receptors, static_cast<std::size_t>(plan_.slots), ts.layout.n_local());
+            ts.fixed_buffer = fixed_ring_buffer(n_receptors, static_cast<std::size_t>(plan_.slots),
+                                                ts.layout.n_local());
         else
             ts.buffer = ring_buffer(n_receptors, static_cast<std::size_t>(plan_.slots),
                                     ts.layout.n_local());

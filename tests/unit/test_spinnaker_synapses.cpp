@@ -1082,16 +1082,17 @@ model_spec spinnaker_poisson_driven(bool pushed) {
     sync.parameters.lists["spike_times"] = {{20.0, 60.05, 90.0}};
     spec.populations.push_back(sync);
     using K = connector_spec::kind;
-    spec.projections.push_back(projection(0, 0, K::fixed_probability, value_spec::uniform(0.005, 0.01),
+    spec.projections.push_back(projection(0, 0, K::fixed_probability,
+                                          value_spec::uniform(0.005, 0.01),
                                           value_spec::uniform(0.1, 2.5), "excitatory", 0.1));
-    spec.projections.push_back(projection(2, 0, K::fixed_probability, value_spec::uniform(0.001, 0.002),
+    spec.projections.push_back(projection(2, 0, K::fixed_probability,
+                                          value_spec::uniform(0.001, 0.002),
                                           value_spec::constant(1.2), "excitatory", 0.03));
     spec.projections.push_back(projection(3, 0, K::fixed_probability, value_spec::constant(0.2),
                                           value_spec::constant(1.0), "excitatory", 0.5));
     if (pushed)
-        spec.projections.push_back(projection(2, 1, K::fixed_probability,
-                                              value_spec::constant(0.1), value_spec::constant(0.4),
-                                              "excitatory", 0.01));
+        spec.projections.push_back(projection(2, 1, K::fixed_probability, value_spec::constant(0.1),
+                                              value_spec::constant(0.4), "excitatory", 0.01));
     return spec;
 }
 
