@@ -415,14 +415,20 @@ std::uint64_t word_store::deliver_rows(gid_type g, step_type s, std::uint32_t co
     // The stages due: s + 16 k + 1 < until.
     const step_type first_due = until == no_step ? 16 * 16 : until - s - 1;  // 16 k < first_due
     const step_type due = first_due <= 0 ? 0 : std::min<step_type>((first_due - 1) / 16 + 1, 16);
-    std::uint16_t* receptor_base[16];
+    // Each receptor's first cell, as an offset in the buffer's data.
+    std::uint32_t receptor_base[16] = {};
+    std::uint16_t* const cells = buffer.data().data();
+    if (buffer.data().size() > 0xFFFFFFFFu)
+        throw internal_error("SpiNNaker ring buffer of more than 2^32 slots on one thread");
     for (std::size_t r = 0; r < buffer.n_receptors() && r < 16; ++r)
-        receptor_base[r] = buffer.slot_row(r, 0);
-    // Two passes, so that the words of all the rows are one loop (a loop per
-    // row of ~5 words would end in a mispredicted branch each): first each
-    // word's core and stage from its row header, written 16 at a time
-    // without a branch (a row's later words overwrite the copies beyond it),
-    // then the words.
+        receptor_base[r] = static_cast<std::uint32_t>(buffer.slot_row(r, 0) - cells);
+    // Three passes, so that the words of all the rows are one loop (a loop
+    // per row of ~5 words would end in a mispredicted branch each) and the
+    // loop that waits for the slots' cache lines is short (the slots are
+    // beyond L2: the fewer instructions per add, the more adds the core
+    // keeps in flight): first each word's core and stage from its row
+    // header, written 16 at a time without a branch (a row's later words
+    // overwrite the copies beyond it), then each word's cell, then the adds.
     const row* rows = rows_.data();
     const std::uint64_t row_end = row_index_[g + 1];
     std::uint32_t* where = where_.data();
@@ -442,13 +448,25 @@ std::uint64_t word_store::deliver_rows(gid_type g, step_type s, std::uint32_t co
         later->push_back({s, r, word_begin + at, g, count, rows[r].stage()});
     }
     const std::uint32_t* words = words_.data() + word_begin;
+    const auto row_stride = static_cast<std::uint32_t>(stride);
     for (std::uint64_t i = 0; i < at; ++i) {
         const std::uint32_t word = words[i];
         std::uint32_t slot = (where[i] & 511) + ((word >> 12) & 15);
         if (slot >= n_slots) slot -= n_slots;
-        std::uint16_t& x =
-            receptor_base[(word >> 8) & 15][slot * stride + (where[i] >> 9) + (word & 255)];
-        x = static_cast<std::uint16_t>(fixed::accumulate(x, word >> 16, count, saturations));
+        where[i] = receptor_base[(word >> 8) & 15] + slot * row_stride + (where[i] >> 9) +
+                   (word & 255);
+    }
+    if (count == 1) {
+        for (std::uint64_t i = 0; i < at; ++i) {
+            std::uint16_t& x = cells[where[i]];
+            x = static_cast<std::uint16_t>(fixed::accumulate(x, words[i] >> 16, saturations));
+        }
+    } else {
+        for (std::uint64_t i = 0; i < at; ++i) {
+            std::uint16_t& x = cells[where[i]];
+            x = static_cast<std::uint16_t>(
+                fixed::accumulate(x, words[i] >> 16, count, saturations));
+        }
     }
     return at;
 }

@@ -220,7 +220,8 @@ class word_store {
     std::vector<std::uint32_t> core_start_;  // per thread core: its first thread-local index
     big_vector<std::uint32_t> words_;
     // deliver()'s scratch: per word of one source, its core's first index
-    // << 9 | its stage's slot (the longest source's words + 16).
+    // << 9 | its stage's slot, then its cell in the ring buffer's data (the
+    // longest source's words + 16).
     mutable std::vector<std::uint32_t> where_;
     // While building.
     const thread_layout* layout_ = nullptr;
