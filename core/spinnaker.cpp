@@ -453,8 +453,8 @@ std::uint64_t word_store::deliver_rows(gid_type g, step_type s, std::uint32_t co
         const std::uint32_t word = words[i];
         std::uint32_t slot = (where[i] & 511) + ((word >> 12) & 15);
         if (slot >= n_slots) slot -= n_slots;
-        where[i] = receptor_base[(word >> 8) & 15] + slot * row_stride + (where[i] >> 9) +
-                   (word & 255);
+        where[i] =
+            receptor_base[(word >> 8) & 15] + slot * row_stride + (where[i] >> 9) + (word & 255);
     }
     if (count == 1) {
         for (std::uint64_t i = 0; i < at; ++i) {
