@@ -43,20 +43,45 @@ void poisson_drive::add_population(const poisson_process& process,
     direct_.insert(direct_.end(), direct.begin(), direct.end());
     for (const direct_synapse& d : direct)
         index_.push_back(d.index);
-    words_.resize(8 * gids_.size());
+    words_.resize(16 * gids_.size());
     populations_.push_back(pop);
 }
 
-void poisson_drive::refill(population& pop, std::uint64_t block) {
+void poisson_drive::refill(population& pop, std::uint64_t block, int half, std::size_t j0,
+                           std::size_t j1) {
     const poisson_process& proc = *pop.process;
     const std::size_t n = pop.end - pop.begin;
-    std::uint32_t* w = words_.data() + 8 * pop.begin;
-    for (std::size_t j = 0; j < n; ++j) {
+    std::uint32_t* w = words(pop, half, 0);
+    for (std::size_t j = j0; j < j1; ++j) {
         const auto b = philox(proc.seed, proc.purpose, gids_[pop.begin + j], block);
         for (int i = 0; i < 8; ++i)  // word i of the block is step 8 block + i
             w[static_cast<std::size_t>(i) * n + j] = poisson_process::word_of(b, i);
     }
+}
+
+void poisson_drive::use_block(population& pop, std::uint64_t block) {
+    const std::size_t n = pop.end - pop.begin;
+    if (pop.ahead == block + 1) {
+        refill(pop, block, 1 - pop.half, pop.ahead_done, n);
+        pop.half = 1 - pop.half;
+    } else {
+        refill(pop, block, pop.half, 0, n);
+    }
     pop.block = block + 1;
+    pop.ahead = block + 2;
+    pop.ahead_done = 0;
+}
+
+bool poisson_drive::work_ahead(std::size_t max_sources) {
+    for (population& pop : populations_) {
+        const std::size_t n = pop.end - pop.begin;
+        if (pop.ahead == 0 || pop.ahead_done == n) continue;
+        const std::size_t j1 = std::min(n, pop.ahead_done + max_sources);
+        refill(pop, pop.ahead - 1, 1 - pop.half, pop.ahead_done, j1);
+        pop.ahead_done = j1;
+        return true;
+    }
+    return false;
 }
 
 std::size_t poisson_drive::bytes() const {

@@ -74,6 +74,12 @@ class poisson_drive {
     void arrive(step_type t, basic_ring_buffer<T>& buffer, Other&& other,
                 std::uint64_t* saturations = nullptr);
 
+    // Draws ahead: refills up to `max_sources` sources of the next block of
+    // 8 steps of a population that has one in use (while the thread would
+    // otherwise wait at a barrier: the work of later steps shrinks, the
+    // words are the same). False when every next block is done.
+    bool work_ahead(std::size_t max_sources);
+
     std::size_t size() const { return gids_.size(); }
     std::size_t bytes() const;
 
@@ -81,7 +87,10 @@ class poisson_drive {
     struct population {
         const poisson_process* process = nullptr;
         std::size_t begin = 0, end = 0;  // its sources
-        std::uint64_t block = 0;         // the block of words_ held, + 1 (0: none yet)
+        std::uint64_t block = 0;         // the block of words in use, + 1 (0: none yet)
+        int half = 0;                    // which of the population's two word buffers it is in
+        std::uint64_t ahead = 0;         // the block being drawn ahead into the other, + 1
+        std::size_t ahead_done = 0;      // its sources drawn so far
         bool all_direct = false;
         bool uniform = false;     // all direct with common delay, receptor and weight
         bool contiguous = false;  // uniform, onto neurons common.index, + 1, ... (one-to-one)
@@ -90,21 +99,25 @@ class poisson_drive {
         direct_synapse common;
     };
     static constexpr std::size_t count_chunk = 512;
-    void refill(population& pop, std::uint64_t block);
+    // Makes `block` the one in use (what was drawn ahead of it, and the rest).
+    void use_block(population& pop, std::uint64_t block);
+    // Sources [j0, j1) of `block` into buffer `half`.
+    void refill(population& pop, std::uint64_t block, int half, std::size_t j0, std::size_t j1);
     // Step s of one population's sources, as step() describes.
     template <class T, class Other>
     void draw(population& pop, step_type s, basic_ring_buffer<T>& buffer, Other&& other,
               std::uint64_t* saturations);
-    std::uint32_t* words(const population& pop, step_type s) {
-        return words_.data() + 8 * pop.begin +
-               static_cast<std::size_t>(s & 7) * (pop.end - pop.begin);
+    std::uint32_t* words(const population& pop, int half, step_type s) {
+        const std::size_t n = pop.end - pop.begin;
+        return words_.data() + 16 * pop.begin + static_cast<std::size_t>(half) * 8 * n +
+               static_cast<std::size_t>(s & 7) * n;
     }
 
     std::vector<population> populations_;
     std::vector<gid_type> gids_;
     std::vector<direct_synapse> direct_;
     std::vector<std::uint32_t> index_;  // direct_[i].index, for the uniform loop
-    std::vector<std::uint32_t> words_;  // per population: [step % 8][source]
+    std::vector<std::uint32_t> words_;  // per population: [half][step % 8][source]
 };
 
 template <class T, class Other>
@@ -144,8 +157,8 @@ void poisson_drive::draw(population& pop, step_type s, basic_ring_buffer<T>& buf
                                                  static_cast<std::uint32_t>(k), *saturations));
         }
     };
-    if (pop.block != poisson_process::block_of(s) + 1) refill(pop, poisson_process::block_of(s));
-    const std::uint32_t* w = words(pop, s);
+    if (pop.block != poisson_process::block_of(s) + 1) use_block(pop, poisson_process::block_of(s));
+    const std::uint32_t* w = words(pop, pop.half, s);
     const std::size_t n = pop.end - pop.begin;
     if (pop.uniform) {
         // Counts a chunk at a time (poisson_process::count_words, a vector

@@ -18,6 +18,7 @@
 #include "core/error.hpp"
 #include "core/poisson_drive.hpp"
 #include "core/random.hpp"
+#include "core/working_barrier.hpp"
 
 namespace ganglion {
 
@@ -902,10 +903,14 @@ void simulation::run(step_type stop_at) {
     // Update and deliver are timed per thread (waiting at the barrier is not
     // counted: the slowest thread's time shows load imbalance), exchange on
     // the master thread.
+    // The barriers draw Poisson words ahead while they wait (a chunk of 256
+    // sources is ~2 us: the last thread to arrive waits that long at most).
+    working_barrier barrier(n_threads);
 #pragma omp parallel num_threads(n_threads)
     {
         const int t = omp_get_thread_num();
         thread_state& ts = *threads_[t];
+        auto work_ahead = [&ts] { return ts.drive.work_ahead(256); };
         for (step_type first = start; first < end; first += D) {
             const step_type last = std::min(first + D, n_steps_);
             try {
@@ -916,7 +921,7 @@ void simulation::run(step_type stop_at) {
 #pragma omp critical(ganglion_failed)
                 failed = true;
             }
-#pragma omp barrier
+            barrier.wait(work_ahead);
 #pragma omp master
             {
                 scoped_timer timer(timers_, phase::exchange);
@@ -938,7 +943,7 @@ void simulation::run(step_type stop_at) {
                     stop = true;
                 }
             }
-#pragma omp barrier
+            barrier.wait(work_ahead);
             if (stop) break;
             try {
                 scoped_timer timer(ts.timers, phase::deliver);
