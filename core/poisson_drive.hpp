@@ -17,7 +17,10 @@
 // synapses share delay, receptor and weight needs only each target's index
 // besides (nothing when the targets are consecutive neurons, as a one-to-one
 // background's are), and the loop over it is a lookup, a comparison and an
-// add.
+// add. Each population holds two such blocks: the one in use and the next,
+// which the thread draws ahead while it waits at a barrier (work_ahead,
+// core/working_barrier.hpp); whatever is left of it is drawn when it is
+// needed. The words are the same either way (counter-based).
 //
 // When a population's synapses all share one delay d (double mode's
 // background drive, simulation::build), its spikes can be drawn when they

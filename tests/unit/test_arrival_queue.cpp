@@ -408,5 +408,69 @@ TEST(poisson_drive, populations_must_come_in_gid_order) {
     EXPECT_ANY_THROW(drive.add_population(p, {20, 21}, {{0, 0, 1, 1.0f}}));
 }
 
+TEST(poisson_drive, drawing_ahead_gives_the_words_of_drawing_in_place) {
+    // Two drives of the same three populations (uniform; per-source synapses
+    // with some sources handed back; one drawn at arrival): one draws ahead
+    // between steps by varying amounts (as a thread waiting at a barrier
+    // does: sometimes part of a block, sometimes all of it, sometimes none),
+    // the other never. Every row and every handed-back count must be the
+    // same, bit for bit.
+    const double dt = 0.1;
+    const poisson_process fast = poisson_process::make(16000.0, 0.0, 1e9, dt, 9, 3);
+    const poisson_process late = poisson_process::make(3000.0, 2.0, 5.0, dt, 9, 4);  // 20..50
+    std::vector<gid_type> ga, gb, gc;
+    std::vector<poisson_drive::direct_synapse> xa, xb, xc;
+    for (std::uint32_t i = 0; i < 40; ++i) {
+        ga.push_back(100 + i);
+        xa.push_back({i % 20, 0, 3, 0.5f});
+    }
+    for (std::uint32_t i = 0; i < 30; ++i) {
+        gb.push_back(200 + i);
+        xb.push_back(i % 4 == 0 ? poisson_drive::direct_synapse{}
+                                : poisson_drive::direct_synapse{(i * 7) % 20, i % 2, 1 + i % 5,
+                                                                -0.25f * static_cast<float>(i)});
+    }
+    for (std::uint32_t i = 0; i < 10; ++i) {
+        gc.push_back(300 + i);
+        xc.push_back({5 + i, 1, 4, 0.125f});
+    }
+    poisson_drive ahead, in_place;
+    for (poisson_drive* d : {&ahead, &in_place}) {
+        d->add_population(fast, ga, xa);
+        d->add_population(late, gb, xb);
+        d->add_population(fast, gc, xc, 4);
+    }
+    EXPECT_FALSE(ahead.work_ahead(100)) << "nothing in use yet, nothing to draw ahead";
+    const std::size_t n_slots = 16;
+    ring_buffer got(2, n_slots, 20), want(2, n_slots, 20);
+    std::vector<std::tuple<gid_type, int, step_type>> got_handed, want_handed;
+    int drawn_ahead = 0;
+    for (step_type s = 0; s < 120; ++s) {
+        for (int k = 0; k < s % 5; ++k)  // 0 to 4 chunks of 7 sources
+            drawn_ahead += ahead.work_ahead(7) ? 1 : 0;
+        if (s % 16 == 9)
+            while (ahead.work_ahead(1000))
+                ++drawn_ahead;
+        ahead.step(s, got, [&](gid_type g, int k) { got_handed.emplace_back(g, k, s); });
+        in_place.step(s, want, [&](gid_type g, int k) { want_handed.emplace_back(g, k, s); });
+        ahead.arrive(s, got,
+                     [&](gid_type g, int k, step_type e) { got_handed.emplace_back(g, k, e); });
+        in_place.arrive(s, want,
+                        [&](gid_type g, int k, step_type e) { want_handed.emplace_back(g, k, e); });
+        for (std::size_t r = 0; r < 2; ++r)
+            for (std::size_t i = 0; i < 20; ++i) {
+                ASSERT_EQ(got.row(r, s)[i], want.row(r, s)[i]) << "step " << s;
+                got.row(r, s)[i] = want.row(r, s)[i] = 0;
+            }
+    }
+    EXPECT_GT(drawn_ahead, 50) << "a test that cannot fail";
+    EXPECT_GT(want_handed.size(), 10u);
+    EXPECT_EQ(got_handed, want_handed);
+    // And each handed-back count is the source's own (the two drives share
+    // their code).
+    for (const auto& [g, k, e] : got_handed)
+        EXPECT_EQ(k, late.count(g, e)) << "source " << g << " step " << e;
+}
+
 }  // namespace
 }  // namespace ganglion
