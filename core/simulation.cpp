@@ -153,6 +153,13 @@ simulation::simulation(model_spec spec, const model_registry& models, communicat
                        int n_threads)
     : spec_(std::move(spec)), models_(models), comm_(comm) {
     if (n_threads < 1) throw error("--threads must be >= 1, got " + std::to_string(n_threads));
+    // Every parallel region must get all n_threads (each owns its neurons,
+    // and the run's barriers wait for all of them).
+    if (n_threads > omp_get_thread_limit())
+        throw error("--threads " + std::to_string(n_threads) +
+                    " is more than OpenMP allows here (" + std::to_string(omp_get_thread_limit()) +
+                    ", OMP_THREAD_LIMIT); ask for at most that many");
+    omp_set_dynamic(0);
     part_ = partition{comm.size(), comm.rank(), n_threads};
     const double dt = spec_.simulation.dt;
     auto [min_delay, max_delay] = resolve_delay_range(spec_);
