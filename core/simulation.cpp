@@ -457,11 +457,12 @@ void simulation::build() {
             std::optional<std::uint32_t> at_arrival;
             if (plan_.arrival_delay[p]) {
                 at_arrival = static_cast<std::uint32_t>(*plan_.arrival_delay[p]);
-                for (const gid_type g : fixed ? std::vector<gid_type>{} : gids)
-                    for (std::uint64_t r = syn.run_begin(g); r < syn.run_end(g); ++r)
-                        if (syn.runs()[r].delay != *at_arrival)
-                            throw internal_error(
-                                "a Poisson source drawn at arrival has another delay");
+                if (!fixed)  // (SpiNNaker mode's synapses are words, not runs)
+                    for (const gid_type g : gids)
+                        for (std::uint64_t r = syn.run_begin(g); r < syn.run_end(g); ++r)
+                            if (syn.runs()[r].delay != *at_arrival)
+                                throw internal_error(
+                                    "a Poisson source drawn at arrival has another delay");
             }
             ts.drive.add_population(*generated_[p], gids, direct, at_arrival);
         }

@@ -203,34 +203,39 @@ TEST(arrival_queue, runs_arriving_before_not_before_count_as_delivered) {
 // ---------------------------------------------------------------------------
 // poisson_drive
 
+// Population A (gids 100..139): uniform, all direct with one delay and
+// weight. Population B (gids 200..229): direct with their own delays,
+// receptors and weights, except every 4th source, which has other synapses
+// here (handed back). Population C (gids 300..309): one-to-one onto neurons
+// 5..14 (the consecutive-target loop), of delay `c_delay`.
+struct three_populations {
+    std::vector<gid_type> ga, gb, gc;
+    std::vector<poisson_drive::direct_synapse> da, db, dc;
+};
+three_populations make_three_populations(std::uint32_t c_delay) {
+    three_populations t;
+    for (std::uint32_t i = 0; i < 40; ++i) {
+        t.ga.push_back(100 + i);
+        t.da.push_back({i % 20, 0, 3, 0.5f});
+    }
+    for (std::uint32_t i = 0; i < 30; ++i) {
+        t.gb.push_back(200 + i);
+        t.db.push_back(i % 4 == 0 ? poisson_drive::direct_synapse{}
+                                  : poisson_drive::direct_synapse{(i * 7) % 20, i % 2, 1 + i % 5,
+                                                                  -0.25f * static_cast<float>(i)});
+    }
+    for (std::uint32_t i = 0; i < 10; ++i) {
+        t.gc.push_back(300 + i);
+        t.dc.push_back({5 + i, 1, c_delay, 0.125f});
+    }
+    return t;
+}
+
 TEST(poisson_drive, equals_each_source_drawn_on_its_own_in_gid_order) {
     const double dt = 0.1;
     const poisson_process fast = poisson_process::make(16000.0, 0.0, 1e9, dt, 9, 3);
     const poisson_process slow = poisson_process::make(300.0, 2.0, 5.0, dt, 9, 4);  // steps 20..70
-    // Population A (gids 100..139): uniform, all direct with one delay and
-    // weight. Population B (gids 200..229): direct with their own delays,
-    // receptors and weights, except every 4th source, which has other
-    // synapses here (handed back).
-    std::vector<gid_type> ga, gb;
-    std::vector<poisson_drive::direct_synapse> da, db;
-    for (std::uint32_t i = 0; i < 40; ++i) {
-        ga.push_back(100 + i);
-        da.push_back({i % 20, 0, 3, 0.5f});
-    }
-    for (std::uint32_t i = 0; i < 30; ++i) {
-        gb.push_back(200 + i);
-        db.push_back(i % 4 == 0 ? poisson_drive::direct_synapse{}
-                                : poisson_drive::direct_synapse{(i * 7) % 20, i % 2, 1 + i % 5,
-                                                                -0.25f * static_cast<float>(i)});
-    }
-    // Population C (gids 300..309): one-to-one onto neurons 5..14 (the
-    // consecutive-target loop).
-    std::vector<gid_type> gc;
-    std::vector<poisson_drive::direct_synapse> dc;
-    for (std::uint32_t i = 0; i < 10; ++i) {
-        gc.push_back(300 + i);
-        dc.push_back({5 + i, 1, 2, 0.125f});
-    }
+    const auto [ga, gb, gc, da, db, dc] = make_three_populations(2);
     poisson_drive drive;
     drive.add_population(fast, ga, da);
     drive.add_population(slow, gb, db);
@@ -418,22 +423,7 @@ TEST(poisson_drive, drawing_ahead_gives_the_words_of_drawing_in_place) {
     const double dt = 0.1;
     const poisson_process fast = poisson_process::make(16000.0, 0.0, 1e9, dt, 9, 3);
     const poisson_process late = poisson_process::make(3000.0, 2.0, 5.0, dt, 9, 4);  // 20..50
-    std::vector<gid_type> ga, gb, gc;
-    std::vector<poisson_drive::direct_synapse> xa, xb, xc;
-    for (std::uint32_t i = 0; i < 40; ++i) {
-        ga.push_back(100 + i);
-        xa.push_back({i % 20, 0, 3, 0.5f});
-    }
-    for (std::uint32_t i = 0; i < 30; ++i) {
-        gb.push_back(200 + i);
-        xb.push_back(i % 4 == 0 ? poisson_drive::direct_synapse{}
-                                : poisson_drive::direct_synapse{(i * 7) % 20, i % 2, 1 + i % 5,
-                                                                -0.25f * static_cast<float>(i)});
-    }
-    for (std::uint32_t i = 0; i < 10; ++i) {
-        gc.push_back(300 + i);
-        xc.push_back({5 + i, 1, 4, 0.125f});
-    }
+    const auto [ga, gb, gc, xa, xb, xc] = make_three_populations(4);
     poisson_drive ahead, in_place;
     for (poisson_drive* d : {&ahead, &in_place}) {
         d->add_population(fast, ga, xa);
