@@ -25,15 +25,28 @@
 //                         doubles): delivery of one delay, as in a network
 //                         where every synapse has the same delay (Brunel
 //                         model A).
+//   saturating_add/<n>    SpiNNaker mode's adds (core/fixed_point.hpp
+//                         accumulate: 16-bit cells, saturating, counted)
+//                         at uniformly random cells of 2 receptors x 17
+//                         slots x n neurons: its delivery at reception into
+//                         the D + 16 slots (D = 1). n = 38.6k is a thread's
+//                         share of the microcircuit on 2 threads (2.6 MB).
+//   saturating_add_row/<n> the same adds into one slot's rows (2 x n cells,
+//                         154 kB at n = 38.6k): what delivery at arrival
+//                         would add into, as double mode's arrival queue
+//                         does.
 //
 // Run with a load well below the core count; these limits move with what
 // else uses the memory bus.
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <vector>
+
+#include "core/fixed_point.hpp"
 
 namespace {
 
@@ -94,6 +107,39 @@ void scatter_add_row(benchmark::State& state) {
     scatter(state, n_receptors * static_cast<std::size_t>(state.range(0)));
 }
 
+// Saturating 16-bit adds with weights from the index stream's low bits
+// (1 .. 16).
+void saturating(benchmark::State& state, std::size_t buffer_cells) {
+    std::vector<std::uint16_t> buffer(buffer_cells, 0);
+    const std::vector<std::uint32_t> idx = random_indices(buffer_cells);
+    std::uint64_t saturations = 0;
+    for (auto _ : state) {
+        // Cleared as the update clears a slot it read: the 4 M adds then
+        // never saturate (the saturated branch would be another loop).
+        std::fill(buffer.begin(), buffer.end(), std::uint16_t{0});
+        std::uint16_t* __restrict x = buffer.data();
+        for (const std::uint32_t i : idx)
+            x[i] = static_cast<std::uint16_t>(
+                ganglion::fixed::accumulate(x[i], (i & 15) + 1, saturations));
+        benchmark::DoNotOptimize(buffer.data());
+        benchmark::ClobberMemory();
+    }
+    benchmark::DoNotOptimize(saturations);
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n_indices));
+    state.counters["buffer_MB"] =
+        static_cast<double>(buffer_cells * sizeof(std::uint16_t)) / (1 << 20);
+}
+
+constexpr std::size_t spinnaker_slots = 17;  // D + 16 with D = 1 (the microcircuit at dt 0.1)
+
+void saturating_add(benchmark::State& state) {
+    saturating(state, n_receptors * spinnaker_slots * static_cast<std::size_t>(state.range(0)));
+}
+
+void saturating_add_row(benchmark::State& state) {
+    saturating(state, n_receptors * static_cast<std::size_t>(state.range(0)));
+}
+
 BENCHMARK(triad)->ArgName("MB")->Arg(1)->Arg(8)->Arg(64)->Arg(256)->Unit(benchmark::kMillisecond);
 BENCHMARK(scatter_add)
     ->ArgName("n")
@@ -103,6 +149,8 @@ BENCHMARK(scatter_add)
     ->Arg(1'000'000)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(scatter_add_row)->ArgName("n")->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond);
+BENCHMARK(saturating_add)->ArgName("n")->Arg(38'600)->Unit(benchmark::kMillisecond);
+BENCHMARK(saturating_add_row)->ArgName("n")->Arg(38'600)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
