@@ -342,8 +342,11 @@ void word_store::finish() {
     rows_.clear();
     row_index_.assign(n_sources + 1, 0);
     // Each source's words by row key, stably (a row keeps the order in which
-    // its synapses were placed): (key << 32 | word), compared by key.
-    std::vector<std::uint64_t> tmp;
+    // its synapses were placed): (key << 32 | word), a least-significant-
+    // digit radix sort on the key's two bytes (stable; about half of
+    // std::stable_sort's time on the microcircuit's ~2000 words per source,
+    // ~1 s of the SpiNNaker-mode build).
+    std::vector<std::uint64_t> tmp, other;
     std::uint64_t longest = 0;
     for (gid_type g = 0; g < n_sources; ++g) {
         const std::uint64_t first = word_index_[g], last = word_index_[g + 1];
@@ -351,9 +354,18 @@ void word_store::finish() {
             tmp.clear();
             for (std::uint64_t k = first; k < last; ++k)
                 tmp.push_back(std::uint64_t{keys_[k]} << 32 | words_[k]);
-            std::stable_sort(tmp.begin(), tmp.end(), [](std::uint64_t a, std::uint64_t b) {
-                return (a >> 32) < (b >> 32);
-            });
+            other.resize(tmp.size());
+            for (const int shift : {32, 40}) {
+                std::size_t start[257] = {};
+                for (const std::uint64_t x : tmp)
+                    ++start[((x >> shift) & 255) + 1];
+                if (start[((tmp.front() >> shift) & 255) + 1] == tmp.size()) continue;  // one digit
+                for (int b = 0; b < 256; ++b)
+                    start[b + 1] += start[b];
+                for (const std::uint64_t x : tmp)
+                    other[start[(x >> shift) & 255]++] = x;
+                tmp.swap(other);
+            }
             for (std::uint64_t k = first; k < last; ++k) {
                 keys_[k] = static_cast<std::uint16_t>(tmp[k - first] >> 32);
                 words_[k] = static_cast<std::uint32_t>(tmp[k - first]);

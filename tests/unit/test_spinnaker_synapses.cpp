@@ -583,6 +583,49 @@ TEST(spinnaker_word_store, a_long_row_onto_one_core_keeps_every_synapse) {
                 << "receptor " << r << " neuron " << i;
 }
 
+TEST(spinnaker_word_store, rows_are_ordered_by_stage_then_core_and_keep_the_order_of_placing) {
+    // 300 cores on one thread (core numbers past one byte) and delays in
+    // all 9 stages, placed in random order: each source's words come out
+    // ordered by (stage, core), and within one row in the order placed
+    // (the weight is the synapse's place in the input).
+    model_spec spec;
+    spec.simulation.dt = 1.0;
+    constexpr std::uint64_t n_src = 3, n_tgt = 300 * 256;
+    spec.populations.push_back(population("src", "SpikeSourceArray", n_src));
+    spec.populations.push_back(population("tgt", "IF_curr_exp", n_tgt));
+    const auto map = std::make_shared<const core_map>(std::vector<std::uint64_t>{n_src, n_tgt});
+    const thread_layout layout(spec, partition{1, 0, 1, map}, 0);
+    const auto first = static_cast<std::uint32_t>(layout.local_index(1, n_src));
+    std::mt19937 rng(7);
+    std::vector<pending_synapse> input;
+    const std::uint32_t n = 20000;
+    for (std::uint32_t k = 0; k < n; ++k) {
+        const auto i = static_cast<std::uint32_t>(rng() % n_tgt);
+        input.push_back({k % 3, target_code::make(first + i, rng() % 2), static_cast<float>(k),
+                         static_cast<std::uint32_t>(1 + rng() % 144)});
+    }
+    word_store store;
+    store.build(n_src + n_tgt, layout, std::vector<pending_synapse>(input));
+    const auto listed = store.to_list();
+    ASSERT_EQ(listed.size(), n);
+    auto key = [&](const pending_synapse& x) {
+        return std::make_tuple(x.source, (x.delay - 1) / 16,
+                               (target_code::index(x.target_code) - first) / 256, x.weight);
+    };
+    std::vector<bool> seen(n, false);
+    for (std::size_t k = 0; k < n; ++k) {
+        const pending_synapse& x = listed[k];
+        const auto original = static_cast<std::uint32_t>(x.weight);
+        ASSERT_LT(original, n);
+        ASSERT_FALSE(seen[original]) << "synapse " << original << " twice";
+        seen[original] = true;
+        EXPECT_TRUE(same(x, input[original])) << "synapse " << original;
+        if (k > 0) {
+            ASSERT_LT(key(listed[k - 1]), key(x)) << "at word " << k;
+        }
+    }
+}
+
 TEST(spinnaker_word_store, saturating_slots_count_each_saturating_addition) {
     const word_fixture f;
     const thread_layout layout = f.layout(1, 0);
